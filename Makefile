@@ -1,0 +1,44 @@
+# County "Safe County" map service. Two commands matter: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app web
+ASSETS := web/assets
+
+.PHONY: install system venv assets run test bench demo clean-db
+
+install: system venv assets
+
+system:
+	@bash scripts/install-system.sh
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+assets: $(ASSETS)/node_modules/.installed
+
+$(ASSETS)/node_modules/.installed: $(ASSETS)/package.json $(ASSETS)/package-lock.json
+	cd $(ASSETS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: install
+	$(FLASK) demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+demo: install
+	$(FLASK) demo
+
+test: install
+	$(PY) -m pytest -q -m "not bench"
+
+bench: install
+	$(PY) -m pytest -q -m bench benchmarks -s
+
+clean-db:
+	-$(FLASK) db stop
+	rm -rf var/pg

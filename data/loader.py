@@ -1,0 +1,52 @@
+"""Load the generated demo county into PostGIS."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from layers import store, users
+from layers.catalog import LAYERS
+
+LOGGER = logging.getLogger(__name__)
+DEMO_USERS = ("admin", "commander", "planner", "leader")
+DEMO_PASSWORD_DEFAULT = "county-demo"
+
+
+def track_codes(frame):
+    """Codes of GPS points: team code and time, which identify a point."""
+    return [f"{team}@{ts.isoformat()}" for team, ts in zip(frame["team_code"], frame["recorded_at"])]
+
+
+def load_demo(conn, seed: int = 0, if_empty: bool = False, county_code: str | None = None,
+              progress: bool = False):
+    """Generate the demo county and write every layer; return {layer: rows}.
+
+    With ``if_empty``, do nothing (return None) when townships already exist.
+    Demo users (admin, commander, planner, leader) are created when there are no users.
+    Does not commit.
+    """
+    from data.demo import COUNTY_CODE, generate_county
+
+    county_code = county_code or COUNTY_CODE
+    if if_empty and store.count_rows(conn, LAYERS["townships"], county_code) > 0:
+        return None
+    frames = generate_county(seed=seed, progress=progress)
+    counts = {}
+    for name, layer in LAYERS.items():
+        frame = frames[name].copy()
+        if "code" not in frame:
+            frame["code"] = track_codes(frame)
+        frame["props"] = [{} for _ in range(len(frame))]
+        if progress:
+            print(f"写入 {layer.title} ({name}): {len(frame)} 条", file=sys.stderr)
+        store.upsert_layer(conn, layer, frame, county_code, replace=True)
+        counts[name] = len(frame)
+    store.locate(conn, county_code)
+    if users.count_users(conn) == 0:
+        password = os.environ.get("DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
+        for role in DEMO_USERS:
+            users.create_user(conn, role, password, role)
+        print(f"示范用户 (demo users): {', '.join(DEMO_USERS)}; 密码 (password): {password}",
+              file=sys.stderr)
+    return counts

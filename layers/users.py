@@ -1,0 +1,46 @@
+"""People who sign in: names, password hashes and roles."""
+from __future__ import annotations
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+ROLES = ("commander", "planner", "leader", "admin")
+
+
+def create_user(conn, name: str, password: str, role: str) -> int:
+    """Add a user; raise ValueError on a bad role, a taken name or a short password."""
+    if role not in ROLES:
+        raise ValueError(f"未知角色 '{role}'（可用：{', '.join(ROLES)}）")
+    if not name or not name.strip():
+        raise ValueError("用户名不能为空")
+    if len(password) < 8:
+        raise ValueError("密码至少 8 位")
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM users WHERE name = %s", (name,))
+        if cur.fetchone():
+            raise ValueError(f"用户 '{name}' 已存在")
+        cur.execute("INSERT INTO users (name, password_hash, role) VALUES (%s, %s, %s) RETURNING id",
+                    (name, generate_password_hash(password), role))
+        return cur.fetchone()[0]
+
+
+def get_user(conn, user_id: int):
+    """Return (id, name, role) or None."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT id, name, role FROM users WHERE id = %s", (user_id,))
+        return cur.fetchone()
+
+
+def check_password(conn, name: str, password: str):
+    """Return (id, name, role) when the password is right, else None."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT id, name, role, password_hash FROM users WHERE name = %s", (name,))
+        row = cur.fetchone()
+    if row is None or not check_password_hash(row[3], password):
+        return None
+    return row[:3]
+
+
+def count_users(conn) -> int:
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM users")
+        return cur.fetchone()[0]

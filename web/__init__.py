@@ -1,0 +1,82 @@
+"""The county map service: Flask app factory."""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, jsonify, request
+
+from layers import db
+from layers.errors import FeatureNotFound, ImportRefused, LayerNotFound
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _secret_key(var_dir: Path) -> str:
+    """A key kept in var/ so sessions survive restarts."""
+    path = var_dir / "secret_key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: defaults, then FLASK_* environment, then ``config``."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        VAR_DIR=str(ROOT / "var"),
+        COUNTY_CODE="410999",
+        COUNTY_NAME="示范县",
+        TILE_URL="",
+        TILE_ATTRIBUTION="",
+        DATABASE_URL=os.environ.get("DATABASE_URL", ""),
+        WTF_CSRF_CHECK_DEFAULT=False,
+        JSON_AS_ASCII=False,
+    )
+    app.config.from_prefixed_env()
+    if os.environ.get("TILE_URL"):
+        app.config["TILE_URL"] = os.environ["TILE_URL"]
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(Path(app.config["VAR_DIR"]))
+    app.json.ensure_ascii = False
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+    from web import cli
+
+    cli.init_app(app)
+    if not app.config.get("SKIP_DB"):
+        db.init_app(app)
+
+    from web import auth, views
+
+    auth.init_app(app)
+    app.register_blueprint(auth.bp)
+    views.register(app)
+    _register_errors(app)
+    return app
+
+
+def _register_errors(app: Flask) -> None:
+    def wants_json() -> bool:
+        return request.path.startswith(("/api", "/ogc")) or request.accept_mimetypes.best == "application/json"
+
+    @app.errorhandler(LayerNotFound)
+    @app.errorhandler(FeatureNotFound)
+    def _not_found(err):
+        return jsonify({"error": "not_found", "message": str(err)}), 404
+
+    @app.errorhandler(ImportRefused)
+    def _refused(err):
+        return jsonify({"error": "refused", "message": str(err), "problems": err.problems}), 400
+
+    @app.errorhandler(400)
+    def _bad(err):
+        if wants_json():
+            return jsonify({"error": "bad_request", "message": err.description}), 400
+        return err

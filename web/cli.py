@@ -1,0 +1,126 @@
+"""Commands on the flask CLI: import, demo, user create, db."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from layers import db, users
+from layers.errors import CountyMapError, ImportRefused
+
+user_cli = AppGroup("user", help="管理用户 (manage users)")
+db_cli = AppGroup("db", help="数据库 (database)")
+
+
+def _url() -> str:
+    return current_app.config["RESOLVED_DATABASE_URL"]
+
+
+@click.command("import")
+@click.argument("layer")
+@click.argument("path", type=click.Path(dir_okay=True))
+@click.option("--crs", default=None, help="CRS of the file when it declares none or a wrong one: EPSG:4490, EPSG:4547, gcj02 …")
+@click.option("--encoding", default=None, help="text encoding of a Shapefile's .dbf, e.g. gbk")
+@click.option("--replace", is_flag=True, help="empty the layer first")
+def import_command(layer, path, crs, encoding, replace):
+    """Import one file into one layer (all or nothing)."""
+    from data.importer import import_file
+
+    try:
+        with db.transaction(_url()) as conn:
+            result = import_file(conn, layer, path, crs=crs, encoding=encoding, replace=replace,
+                                 county_code=current_app.config["COUNTY_CODE"], progress=True)
+    except ImportRefused as err:
+        click.echo(f"导入失败，未写入任何数据 (import refused, nothing written):", err=True)
+        for problem in err.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    except CountyMapError as err:
+        click.echo(f"导入失败 (import failed): {err}", err=True)
+        sys.exit(1)
+    for warning in result.warnings:
+        click.echo(f"警告 (warning): {warning}", err=True)
+    click.echo(f"{layer}: 新增 {result.added} 条，更新 {result.updated} 条 "
+               f"(added {result.added}, updated {result.updated})")
+
+
+@click.command("demo")
+@click.option("--seed", default=0, show_default=True, type=int, help="random seed")
+@click.option("--if-empty", is_flag=True, help="only when the county has no townships yet")
+def demo_command(seed, if_empty):
+    """Generate and load the demo county."""
+    from data.loader import load_demo
+
+    with db.transaction(_url()) as conn:
+        counts = load_demo(conn, seed=seed, if_empty=if_empty,
+                           county_code=current_app.config["COUNTY_CODE"], progress=True)
+    if counts is None:
+        click.echo("示范县已存在，未重新生成 (demo county already loaded)")
+        return
+    for name, n in counts.items():
+        click.echo(f"{name}: {n}")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = click.prompt("密码 (password)", hide_input=True)
+        second = click.prompt("再次输入密码 (repeat)", hide_input=True)
+    else:
+        lines = sys.stdin.read().splitlines()
+        if len(lines) < 2:
+            raise click.ClickException("standard input must hold the password on two lines")
+        first, second = lines[0], lines[1]
+    if first != second:
+        raise click.ClickException("两次输入的密码不一致 (passwords differ)")
+    return first
+
+
+@user_cli.command("create")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(users.ROLES))
+def user_create(name, role):
+    """Create a user; asks for the password twice."""
+    password = _read_password()
+    try:
+        with db.transaction(_url()) as conn:
+            users.create_user(conn, name, password, role)
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"已创建用户 {name}（{role}）")
+
+
+@db_cli.command("migrate")
+def db_migrate():
+    """Apply pending migrations (also done at every start)."""
+    from layers.migrate import migrate
+
+    with db.transaction(_url()) as conn:
+        applied = migrate(conn)
+    click.echo("applied: " + (", ".join(applied) or "nothing"))
+
+
+@db_cli.command("url")
+def db_url():
+    """Print the database URL in use."""
+    click.echo(_url())
+
+
+@db_cli.command("stop")
+def db_stop():
+    """Stop the embedded cluster (when DATABASE_URL is unset)."""
+    from layers.embedded import EmbeddedCluster
+
+    if current_app.config.get("DATABASE_URL"):
+        click.echo("DATABASE_URL is set: nothing to stop")
+        return
+    EmbeddedCluster(current_app.config["VAR_DIR"]).stop()
+    click.echo("stopped")
+
+
+def init_app(app) -> None:
+    app.cli.add_command(import_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(user_cli)
+    app.cli.add_command(db_cli)
