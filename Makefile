@@ -37,7 +37,7 @@ test: install
 	$(PY) -m pytest -q -m "not bench"
 
 bench: install
-	$(PY) -m pytest -q -m bench benchmarks -s
+	$(PY) -m pytest -q -m bench tests/bench -s
 
 clean-db:
 	-$(FLASK) db stop

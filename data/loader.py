@@ -5,7 +5,7 @@ import logging
 import os
 import sys
 
-from layers import store, users
+from layers import remediation, store, users
 from layers.catalog import LAYERS
 
 LOGGER = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ def load_demo(conn, seed: int = 0, if_empty: bool = False, county_code: str | No
         store.upsert_layer(conn, layer, frame, county_code, replace=True)
         counts[name] = len(frame)
     store.locate(conn, county_code)
+    remediation.record_imported(conn, county_code)
     if users.count_users(conn) == 0:
         password = os.environ.get("DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
         for role in DEMO_USERS:

@@ -28,3 +28,11 @@ class ImportRefused(CountyMapError):
 
 class DatabaseUnavailable(CountyMapError):
     """The embedded cluster cannot be started or the server cannot be reached."""
+
+
+class Conflict(CountyMapError):
+    """Somebody else changed the record since the user read it; ``current`` is what is there now."""
+
+    def __init__(self, message, current=None):
+        super().__init__(message)
+        self.current = current

@@ -44,3 +44,10 @@ def count_users(conn) -> int:
     with conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM users")
         return cur.fetchone()[0]
+
+
+def list_users(conn) -> list[dict]:
+    """Return every user's name, role and creation time (never the hash)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT name, role, created_at FROM users ORDER BY name")
+        return [{"name": n, "role": r, "created_at": c.isoformat()} for n, r, c in cur.fetchall()]

@@ -15,7 +15,6 @@ import psycopg2
 import pytest
 from psycopg2.extensions import make_dsn, parse_dsn
 
-from layers.catalog import LAYERS
 from layers.embedded import EmbeddedCluster
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,8 +53,11 @@ def database_url():
 
 
 def truncate_all(url: str) -> None:
-    tables = ", ".join(list(LAYERS) + ["users"])
+    """Empty every table the migrations made (all but the migration log and PostGIS's own)."""
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                    " AND tablename NOT IN ('schema_migrations', 'spatial_ref_sys')")
+        tables = ", ".join(f'"{r[0]}"' for r in cur.fetchall())
         cur.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     conn.close()
 

@@ -53,11 +53,12 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SKIP_DB"):
         db.init_app(app)
 
-    from web import auth, views
+    from web import auth, remediation, views
 
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     views.register(app)
+    app.register_blueprint(remediation.bp)
     _register_errors(app)
     return app
 
@@ -79,4 +80,16 @@ def _register_errors(app: Flask) -> None:
     def _bad(err):
         if wants_json():
             return jsonify({"error": "bad_request", "message": err.description}), 400
+        return err
+
+    @app.errorhandler(403)
+    def _forbidden(err):
+        if wants_json():
+            return jsonify({"error": "forbidden", "message": err.description}), 403
+        return err
+
+    @app.errorhandler(404)
+    def _missing(err):
+        if wants_json():
+            return jsonify({"error": "not_found", "message": err.description}), 404
         return err

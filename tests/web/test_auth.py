@@ -47,3 +47,27 @@ def test_passwords_are_hashed(app, conn):
         cur.execute("SELECT password_hash FROM users WHERE name = 'admin'")
         (stored,) = cur.fetchone()
     assert PASSWORD not in stored and stored.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_only_admins_manage_users(client):
+    new = {"name": "zhao", "password": "long-enough-1", "role": "commander"}
+    for role in ("commander", "planner", "leader"):
+        assert client.get("/api/users", headers=basic(role)).status_code == 403
+        assert client.post("/api/users", json=new, headers=basic(role)).status_code == 403
+    assert client.get("/api/users", headers=basic("leader")).get_json()["error"] == "forbidden"
+    resp = client.post("/api/users", json=new, headers=basic("admin"))
+    assert resp.status_code == 201
+    names = [u["name"] for u in client.get("/api/users", headers=basic("admin")).get_json()]
+    assert "zhao" in names
+    bad = client.post("/api/users", json={**new, "name": "qian", "role": "mayor"}, headers=basic("admin"))
+    assert bad.status_code == 400 and "mayor" in bad.get_json()["message"]
+
+
+def test_browser_posts_need_a_csrf_token(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    assert 'name="csrf_token"' in page
+    resp = client.post("/login", data={"name": "admin", "password": PASSWORD})
+    assert resp.status_code == 400  # no token: refused, not signed in
+    assert client.get("/map").status_code == 302
