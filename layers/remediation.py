@@ -29,13 +29,20 @@ LAST_STATES = f"""
       AND NOT (id = ANY(%(exclude)s::bigint[]))
     ORDER BY village_code, effective_on DESC, id DESC"""
 
+STATUS_ON = f"""
+    SELECT status FROM remediation_events e
+    WHERE e.county_code = v.county_code AND e.village_code = v.code AND {IN_FORCE}
+      AND e.effective_on <= %(day)s::date
+    ORDER BY e.effective_on DESC, e.id DESC LIMIT 1"""
+
 PROGRESS = f"""
-    WITH last AS ({LAST_STATES})
     SELECT t.code, t.name, count(v.code) AS remote,
-           count(v.code) FILTER (WHERE last.status = 'remediated') AS remediated
+           count(v.code) FILTER (WHERE now_.status = 'remediated') AS remediated,
+           count(v.code) FILTER (WHERE before_.status = 'remediated') AS remediated_before
     FROM townships t
     JOIN villages v ON v.county_code = t.county_code AND v.township_code = t.code AND v.remote
-    LEFT JOIN last ON last.village_code = v.code
+    LEFT JOIN LATERAL ({STATUS_ON}) now_ ON true
+    LEFT JOIN LATERAL ({STATUS_ON.replace("%(day)s::date", "%(day)s::date - %(window)s::int")}) before_ ON true
     WHERE t.county_code = %(county)s
     GROUP BY t.code, t.name
     ORDER BY t.code"""
@@ -70,12 +77,15 @@ def versions(conn, county: str, villages) -> dict[str, int]:
         return dict(cur.fetchall())
 
 
-def progress_counts(conn, county: str, as_of: date) -> list[dict]:
-    """Remote and remediated villages per township on ``as_of``."""
+def progress_counts(conn, county: str, as_of: date, window_days: int = 60) -> list[dict]:
+    """Remote villages per township, remediated on ``as_of`` and ``window_days`` before it.
+
+    One index probe per village and day (remediation_events_in_force).
+    """
     with conn.cursor() as cur:
-        cur.execute(PROGRESS, {"county": county, "as_of": as_of, "villages": None, "exclude": []})
-        return [{"code": c, "name": n, "remote": r, "remediated": d}
-                for c, n, r, d in cur.fetchall()]
+        cur.execute(PROGRESS, {"county": county, "day": as_of, "window": window_days})
+        return [{"code": c, "name": n, "remote": r, "remediated": d, "remediated_before": b}
+                for c, n, r, d, b in cur.fetchall()]
 
 
 def remote_villages(conn, county: str, township: str | None = None) -> list[dict]:

@@ -1,6 +1,9 @@
 """People who sign in: names, password hashes and roles."""
 from __future__ import annotations
 
+import hashlib
+import time
+
 from werkzeug.security import check_password_hash, generate_password_hash
 
 ROLES = ("commander", "planner", "leader", "admin")
@@ -30,13 +33,32 @@ def get_user(conn, user_id: int):
         return cur.fetchone()
 
 
+_VERIFIED: dict[bytes, tuple[str, float]] = {}
+VERIFIED_SECONDS = 300
+
+
 def check_password(conn, name: str, password: str):
-    """Return (id, name, role) when the password is right, else None."""
+    """Return (id, name, role) when the password is right, else None.
+
+    Checking a scrypt hash costs tens of milliseconds, which API clients sending HTTP
+    Basic on every request would pay each time; a successful check is remembered for
+    five minutes, keyed by a digest of name and password and tied to the stored hash,
+    so a changed password is not accepted from memory.
+    """
     with conn.cursor() as cur:
         cur.execute("SELECT id, name, role, password_hash FROM users WHERE name = %s", (name,))
         row = cur.fetchone()
-    if row is None or not check_password_hash(row[3], password):
+    if row is None:
         return None
+    key = hashlib.sha256(f"{name}\0{password}".encode()).digest()
+    remembered = _VERIFIED.get(key)
+    if remembered and remembered[0] == row[3] and remembered[1] > time.monotonic():
+        return row[:3]
+    if not check_password_hash(row[3], password):
+        return None
+    if len(_VERIFIED) > 10_000:
+        _VERIFIED.clear()
+    _VERIFIED[key] = (row[3], time.monotonic() + VERIFIED_SECONDS)
     return row[:3]
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
@@ -58,15 +58,12 @@ def progress_report(conn, county: str, as_of: date) -> dict:
     """The API.md progress document for ``as_of``, with gaps and projections added."""
     year = plan_year(as_of)
     target = plan_target(as_of, year)
-    now = records.progress_counts(conn, county, as_of)
-    before = {r["code"]: r["remediated"]
-              for r in records.progress_counts(conn, county, as_of - timedelta(days=WINDOW_DAYS))}
-    townships = [_unit(r["code"], r["name"], r["remote"], r["remediated"], before.get(r["code"], 0),
+    now = records.progress_counts(conn, county, as_of, WINDOW_DAYS)
+    townships = [_unit(r["code"], r["name"], r["remote"], r["remediated"], r["remediated_before"],
                        as_of, year, target) for r in now]
-    remote = sum(r["remote"] for r in now)
-    done = sum(r["remediated"] for r in now)
-    county_unit = _unit(county, current_app.config["COUNTY_NAME"], remote, done,
-                        sum(before.values()), as_of, year, target)
+    county_unit = _unit(county, current_app.config["COUNTY_NAME"], sum(r["remote"] for r in now),
+                        sum(r["remediated"] for r in now),
+                        sum(r["remediated_before"] for r in now), as_of, year, target)
     return {"as_of": as_of.isoformat(), "plan_year": year,
             "milestones": [{"date": d.isoformat(), "share": s} for d, s in milestones(year)],
             "county": county_unit, "townships": townships, "window_days": WINDOW_DAYS}

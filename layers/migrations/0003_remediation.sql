@@ -21,5 +21,7 @@ CREATE TABLE remediation_events (
 );
 CREATE INDEX remediation_events_village
     ON remediation_events (county_code, village_code, effective_on, id);
-CREATE INDEX remediation_events_effective
-    ON remediation_events (county_code, effective_on) WHERE reverted_by IS NULL;
+-- the events in force, newest first per village: one index probe gives a village's state
+CREATE INDEX remediation_events_in_force
+    ON remediation_events (county_code, village_code, effective_on DESC, id DESC) INCLUDE (status)
+    WHERE reverted_by IS NULL AND kind <> 'revert';
