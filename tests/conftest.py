@@ -7,6 +7,7 @@ stopped again if the tests started it).
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import uuid
 from pathlib import Path
@@ -20,6 +21,13 @@ from layers.embedded import EmbeddedCluster
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "test-password-1"
 ROLES = ("commander", "planner", "leader", "admin")
+
+
+@functools.lru_cache(maxsize=None)
+def password_hash() -> str:
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(PASSWORD)
 
 
 @pytest.fixture(scope="session")
@@ -65,14 +73,14 @@ def truncate_all(url: str) -> None:
 @pytest.fixture
 def app(database_url, tmp_path):
     """The app on an emptied database, with one user per role (password PASSWORD)."""
-    from layers import users
     from layers.db import transaction
     from web import create_app
 
     truncate_all(database_url)
-    with transaction(database_url) as conn:
-        for role in ROLES:
-            users.create_user(conn, role, PASSWORD, role)
+    with transaction(database_url) as conn, conn.cursor() as cur:
+        for role in ROLES:  # one real hash per session: hashing costs 0.2 s each
+            cur.execute("INSERT INTO users (name, password_hash, role) VALUES (%s, %s, %s)",
+                        (role, password_hash(), role))
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
                       "VAR_DIR": str(tmp_path / "var"), "WTF_CSRF_ENABLED": False})
     yield app

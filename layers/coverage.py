@@ -1,0 +1,257 @@
+"""Video coverage as queries over the cameras' stored sectors (R2, R5, R8).
+
+Only cameras whose status is 'working' cover anything. What-if: ``faulty`` names cameras
+to treat as not working, ``proposed`` adds cameras that do not exist yet. Lengths and
+areas are on the ellipsoid (geography), in metres and square metres.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SCHOOL_SURROUNDINGS_M = 200  # the place around a school (API.md: a school's place is 200 m)
+
+
+@dataclass
+class WhatIf:
+    """Cameras to treat as faulty, and proposed cameras (dicts with lon, lat, kind, azimuth, fov, range_m)."""
+
+    faulty: list[str] = field(default_factory=list)
+    proposed: list[dict] = field(default_factory=list)
+
+    def params(self) -> dict:
+        p = self.proposed
+        return {"faulty": list(self.faulty),
+                "p_lon": [float(c["lon"]) for c in p], "p_lat": [float(c["lat"]) for c in p],
+                "p_kind": [str(c.get("kind", "fixed")) for c in p],
+                "p_az": [None if c.get("azimuth") is None else float(c["azimuth"]) for c in p],
+                "p_fov": [float(c.get("fov", 90)) for c in p],
+                "p_range": [float(c.get("range_m", 100)) for c in p]}
+
+
+SECTORS = """
+    sectors AS (
+        SELECT c.sector AS g FROM cameras c
+        WHERE c.county_code = %(county)s AND c.status = 'working'
+          AND NOT (c.code = ANY(%(faulty)s::text[]))
+        UNION ALL
+        SELECT camera_sector(ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326), p.kind, p.az, p.fov, p.rng)
+        FROM unnest(%(p_lon)s::float8[], %(p_lat)s::float8[], %(p_kind)s::text[],
+                    %(p_az)s::float8[], %(p_fov)s::float8[], %(p_range)s::float8[])
+             AS p(lon, lat, kind, az, fov, rng)
+    )"""
+
+# Roads clipped at village borders; the covered part is inside the union of the sectors
+# that touch the village.
+VILLAGE_ROADS = f"""
+    WITH {SECTORS},
+    vill AS (
+        SELECT v.code, v.name, v.township_code, v.remote, v.geom FROM villages v
+        WHERE v.county_code = %(county)s
+          AND (%(villages)s::text[] IS NULL OR v.code = ANY(%(villages)s::text[]))
+    ),
+    cover AS (
+        SELECT v.code, ST_Union(s.g) AS g
+        FROM vill v JOIN sectors s ON ST_Intersects(s.g, v.geom)
+        GROUP BY v.code
+    ),
+    clipped AS (
+        SELECT v.code, ST_Intersection(r.geom, v.geom) AS g
+        FROM vill v JOIN roads r ON r.county_code = %(county)s AND ST_Intersects(r.geom, v.geom)
+    ),
+    lengths AS (
+        SELECT c.code, sum(ST_Length(c.g::geography)) AS road_m,
+               sum(CASE WHEN cv.g IS NULL THEN 0
+                        ELSE ST_Length(ST_Intersection(c.g, cv.g)::geography) END) AS covered_m
+        FROM clipped c LEFT JOIN cover cv ON cv.code = c.code
+        GROUP BY c.code
+    ),
+    ends AS (
+        SELECT ST_SnapToGrid(ST_StartPoint(d.geom), 1e-7) AS p
+        FROM roads r, ST_Dump(r.geom) d WHERE r.county_code = %(county)s
+        UNION ALL
+        SELECT ST_SnapToGrid(ST_EndPoint(d.geom), 1e-7)
+        FROM roads r, ST_Dump(r.geom) d WHERE r.county_code = %(county)s
+    ),
+    ends_at AS (SELECT p, count(*) AS n FROM ends GROUP BY p),
+    -- a junction: three or more road ends meet, counting a road that runs on through the
+    -- point as two ends (crossings where no road ends are taken for overpasses)
+    junctions AS (
+        SELECT e.p FROM ends_at e
+        WHERE e.n + 2 * (SELECT count(*) FROM roads r
+                         WHERE r.county_code = %(county)s AND ST_DWithin(r.geom, e.p, 1e-7)
+                           AND NOT ST_DWithin(ST_Boundary(r.geom), e.p, 1e-7)) >= 3
+    ),
+    vjunctions AS (
+        SELECT v.code, count(*) AS n,
+               count(*) FILTER (WHERE cv.g IS NOT NULL AND ST_Intersects(cv.g, j.p)) AS covered
+        FROM vill v JOIN junctions j ON ST_Intersects(v.geom, j.p)
+        LEFT JOIN cover cv ON cv.code = v.code
+        GROUP BY v.code
+    ),
+    vschools AS (
+        SELECT v.code, count(*) AS n,
+               count(*) FILTER (WHERE cv.g IS NOT NULL AND ST_Intersects(cv.g, s.geom)) AS covered
+        FROM vill v JOIN schools s ON s.county_code = %(county)s
+             AND ST_Intersects(v.geom, ST_PointOnSurface(s.geom))
+        LEFT JOIN cover cv ON cv.code = v.code
+        GROUP BY v.code
+    )
+    SELECT v.code, v.name, v.township_code, v.remote,
+           coalesce(l.road_m, 0), coalesce(l.covered_m, 0),
+           coalesce(j.n, 0), coalesce(j.covered, 0),
+           coalesce(s.n, 0), coalesce(s.covered, 0)
+    FROM vill v
+    LEFT JOIN lengths l ON l.code = v.code
+    LEFT JOIN vjunctions j ON j.code = v.code
+    LEFT JOIN vschools s ON s.code = v.code
+    ORDER BY v.code"""
+
+HOTSPOT_AREAS = f"""
+    WITH {SECTORS}
+    SELECT h.code, h.name, h.quarter, h.township_code, ST_Area(h.geom::geography),
+           coalesce((SELECT ST_Area(ST_Intersection(h.geom, ST_Union(s.g))::geography)
+                     FROM sectors s WHERE ST_Intersects(s.g, h.geom)), 0)
+    FROM hotspots h
+    WHERE h.county_code = %(county)s AND (%(quarter)s::text IS NULL OR h.quarter = %(quarter)s)
+    ORDER BY h.code"""
+
+SCHOOLS = f"""
+    WITH {SECTORS}
+    SELECT sc.code, sc.name, sc.township_code, sc.village_code,
+           EXISTS (SELECT 1 FROM sectors s WHERE ST_Intersects(s.g, sc.geom))
+    FROM schools sc WHERE sc.county_code = %(county)s ORDER BY sc.code"""
+
+CAMERA_COUNTS = """
+    SELECT count(*), count(*) FILTER (WHERE status = 'working' AND NOT (code = ANY(%(faulty)s::text[]))),
+           count(*) FILTER (WHERE networked),
+           count(*) FILTER (WHERE status = 'faulty' OR code = ANY(%(faulty)s::text[])),
+           count(*) FILTER (WHERE status = 'offline' AND NOT (code = ANY(%(faulty)s::text[])))
+    FROM cameras WHERE county_code = %(county)s"""
+
+
+def _params(county, what_if: WhatIf | None, **extra) -> dict:
+    return {"county": county, **(what_if or WhatIf()).params(), **extra}
+
+
+def village_coverage(conn, county: str, what_if: WhatIf | None = None, villages=None) -> list[dict]:
+    """Per village: road_m, covered_road_m, junctions (and covered), schools (and covered)."""
+    with conn.cursor() as cur:
+        cur.execute(VILLAGE_ROADS, _params(county, what_if,
+                                           villages=list(villages) if villages is not None else None))
+        return [{"code": r[0], "name": r[1], "township_code": r[2], "remote": r[3],
+                 "road_m": float(r[4]), "covered_road_m": float(r[5]),
+                 "junctions": r[6], "covered_junctions": r[7],
+                 "schools": r[8], "covered_schools": r[9]} for r in cur.fetchall()]
+
+
+def hotspot_coverage(conn, county: str, what_if: WhatIf | None = None, quarter=None) -> list[dict]:
+    """Per hotspot: area_m2 and the covered part of it."""
+    with conn.cursor() as cur:
+        cur.execute(HOTSPOT_AREAS, _params(county, what_if, quarter=quarter))
+        return [{"code": r[0], "name": r[1], "quarter": r[2], "township_code": r[3],
+                 "area_m2": float(r[4]), "covered_m2": float(r[5])} for r in cur.fetchall()]
+
+
+def school_coverage(conn, county: str, what_if: WhatIf | None = None) -> list[dict]:
+    """Per school: whether its point (or any part of its polygon) is inside a working sector."""
+    with conn.cursor() as cur:
+        cur.execute(SCHOOLS, _params(county, what_if))
+        return [{"code": r[0], "name": r[1], "township_code": r[2], "village_code": r[3],
+                 "covered": r[4]} for r in cur.fetchall()]
+
+
+def camera_counts(conn, county: str, what_if: WhatIf | None = None) -> dict:
+    """Totals of cameras: all, working, networked, faulty, offline (what-if applied)."""
+    with conn.cursor() as cur:
+        cur.execute(CAMERA_COUNTS, _params(county, what_if))
+        total, working, networked, faulty, offline = cur.fetchone()
+    proposed = len((what_if or WhatIf()).proposed)  # proposed cameras count as working, networked
+    return {"total": total + proposed, "working": working + proposed,
+            "networked": networked + proposed, "faulty": faulty, "offline": offline,
+            "proposed": proposed}
+
+
+def latest_quarter(conn, county: str) -> str | None:
+    with conn.cursor() as cur:
+        cur.execute("SELECT max(quarter) FROM hotspots WHERE county_code = %s", (county,))
+        return cur.fetchone()[0]
+
+
+GAPS = f"""
+    WITH {SECTORS},
+    near AS MATERIALIZED (SELECT g FROM sectors),
+    road_gaps AS (
+        SELECT 'road' AS kind, v.code AS code, v.name AS name,
+               ST_Difference(ST_Intersection(r.geom, v.geom),
+                             coalesce((SELECT ST_Union(s.g) FROM near s WHERE ST_Intersects(s.g, v.geom)),
+                                      'SRID=4326;POLYGON EMPTY'::geometry)) AS g
+        FROM villages v JOIN roads r ON r.county_code = v.county_code AND ST_Intersects(r.geom, v.geom)
+        WHERE v.county_code = %(county)s
+    ),
+    hotspot_gaps AS (
+        SELECT 'hotspot', h.code, h.name,
+               ST_Difference(h.geom, coalesce((SELECT ST_Union(s.g) FROM near s WHERE ST_Intersects(s.g, h.geom)),
+                                              'SRID=4326;POLYGON EMPTY'::geometry))
+        FROM hotspots h
+        WHERE h.county_code = %(county)s AND (%(quarter)s::text IS NULL OR h.quarter = %(quarter)s)
+    ),
+    school_places AS (
+        SELECT sc.code, sc.name, ST_Buffer(sc.geom::geography, {SCHOOL_SURROUNDINGS_M})::geometry AS place
+        FROM schools sc WHERE sc.county_code = %(county)s
+    ),
+    school_gaps AS (
+        SELECT 'school', p.code, p.name,
+               ST_Difference(p.place, coalesce((SELECT ST_Union(s.g) FROM near s WHERE ST_Intersects(s.g, p.place)),
+                                               'SRID=4326;POLYGON EMPTY'::geometry))
+        FROM school_places p
+    ),
+    everything AS (SELECT * FROM road_gaps UNION ALL SELECT * FROM hotspot_gaps UNION ALL SELECT * FROM school_gaps)
+    SELECT kind, code, name,
+           CASE WHEN kind = 'road' THEN ST_Length(g::geography) ELSE ST_Area(g::geography) END,
+           ST_AsGeoJSON(g, 6)::json
+    FROM everything WHERE NOT ST_IsEmpty(g)"""
+
+
+def gaps(conn, county: str, what_if: WhatIf | None = None, quarter=None) -> list[dict]:
+    """Uncovered road stretches (per village), hotspot parts and school surroundings as GeoJSON.
+
+    Each feature's properties: kind ('road', 'hotspot', 'school'), code, name, and size
+    (metres of road, or square metres of area). Road stretches under 1 m are left out.
+    """
+    with conn.cursor() as cur:
+        cur.execute(GAPS, _params(county, what_if, quarter=quarter))
+        rows = cur.fetchall()
+    return [{"type": "Feature", "geometry": geom,
+             "properties": {"kind": kind, "code": code, "name": name, "size": round(float(size), 1)}}
+            for kind, code, name, size, geom in rows if not (kind == "road" and size < 1)]
+
+
+def set_camera_status(conn, county: str, code: str, status: str, user: str, note: str = "") -> int:
+    """Change one camera's status and record who, when, before and after. Does not commit."""
+    from layers.catalog import CAMERA_STATUSES
+    from layers.errors import FeatureNotFound
+
+    if status not in CAMERA_STATUSES:
+        raise ValueError(f"状态 '{status}' 无效（可用：{', '.join(CAMERA_STATUSES)}）")
+    with conn.cursor() as cur:
+        cur.execute("SELECT status FROM cameras WHERE county_code = %s AND code = %s FOR UPDATE",
+                    (county, code))
+        row = cur.fetchone()
+        if row is None:
+            raise FeatureNotFound(f"没有编码为 '{code}' 的摄像机")
+        cur.execute("UPDATE cameras SET status = %s, updated_at = now() WHERE county_code = %s AND code = %s",
+                    (status, county, code))
+        cur.execute("INSERT INTO camera_status_events (county_code, camera_code, user_name, before_status,"
+                    " after_status, note) VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
+                    (county, code, user, row[0], status, note or ""))
+        return cur.fetchone()[0]
+
+
+def camera_history(conn, county: str, code: str) -> list[dict]:
+    """A camera's status changes, newest first."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT id, recorded_at, user_name, before_status, after_status, note"
+                    " FROM camera_status_events WHERE county_code = %s AND camera_code = %s"
+                    " ORDER BY id DESC", (county, code))
+        return [{"id": i, "recorded_at": t.isoformat(), "user": u, "before": b, "after": a, "note": n}
+                for i, t, u, b, a, n in cur.fetchall()]
