@@ -10,7 +10,9 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 from flask_login import current_user
 from openpyxl import Workbook
 
+from geo.coverage import village_indicators
 from geo.remediation import burnup, curve, milestones, plan_target, project, share
+from layers import coverage
 from layers import remediation as records
 from layers.db import get_conn
 from layers.errors import Conflict
@@ -69,17 +71,40 @@ def progress_report(conn, county: str, as_of: date) -> dict:
             "county": county_unit, "townships": townships, "window_days": WINDOW_DAYS}
 
 
+def computed_video(conn, county: str, codes: list[str]) -> dict[str, bool] | None:
+    """The R2 video criterion from the camera layer, or None while the county has no cameras.
+
+    The rule is geo.coverage.video_covered: at least half the village's road length inside
+    a working camera's sector and every school in it covered. It uses the cameras as they
+    are now, whatever the as-of date.
+    """
+    if coverage.camera_counts(conn, county)["total"] == 0:
+        return None
+    rows = village_indicators(coverage.village_coverage(conn, county, villages=codes))
+    return {r["code"]: r["video_covered"] for r in rows}
+
+
 def village_rows(conn, county: str, as_of: date) -> list[dict]:
-    """Every remote village with its state on ``as_of`` and its current version."""
+    """Every remote village with its state on ``as_of`` and its current version.
+
+    ``video`` is the computed criterion once the county has cameras (``video_source``
+    'computed'), else the recorded one ('recorded'); ``video_recorded`` is always what
+    was recorded.
+    """
     villages = records.remote_villages(conn, county)
+    codes = [v["code"] for v in villages]
     on_day = records.states(conn, county, as_of)
-    versions = records.versions(conn, county, [v["code"] for v in villages])
+    versions = records.versions(conn, county, codes)
+    computed = computed_video(conn, county, codes) if codes else None
     rows = []
     for v in villages:
         state = on_day.get(v["code"], records.EMPTY)
+        video = computed.get(v["code"], False) if computed is not None else state["video"]
         rows.append({**v, **{k: state[k] for k in records.FIELDS},
+                     "video": video, "video_recorded": state["video"],
+                     "video_source": "recorded" if computed is None else "computed",
                      "confirmed_on": state["confirmed_on"].isoformat() if state["confirmed_on"] else None,
-                     "criteria_met": int(state["orderly"]) + int(state["services"]) + int(state["video"]),
+                     "criteria_met": int(state["orderly"]) + int(state["services"]) + int(video),
                      "version": versions.get(v["code"])})
     return rows
 

@@ -1,6 +1,7 @@
 """Remediation records, history, conflicts and the progress endpoint, on a real PostGIS."""
 import csv
 import io
+import json
 
 import pytest
 from openpyxl import load_workbook
@@ -149,3 +150,51 @@ def test_exports(county, client):
     assert svg.status_code == 200 and b"<svg" in svg.data[:500]
     png = client.get("/leader/remediation-chart.png?as_of=2026-06-30", headers=basic("leader"))
     assert png.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_leader_page_shows_chart_table_and_map(county, client):
+    change(client, A1, effective_on="2026-03-10")
+    page = client.get("/leader/remediation?as_of=2026-06-30", headers=basic("leader"))
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "<svg" in text and 'id="township-ranking"' in text and "甲镇" in text
+    name = "偏远村整治状态"  # the status map's layer, written raw or JSON-escaped by folium
+    assert name in text or json.dumps(name)[1:-1] in text
+    assert "修改整治状态" not in text  # leaders get no edit links
+
+
+def test_planner_form_saves_and_a_stale_form_is_refused(county, client):
+    url = f"/planner/remediation/{A2}"
+    assert client.get(url, headers=basic("leader")).status_code == 200
+    form = {"status": "in_progress", "orderly": "true", "effective_on": "2026-05-05", "version": "", "note": "开始整治"}
+    assert client.post(url, data=form, headers=basic("leader")).status_code == 403
+    resp = client.post(url, data=form, headers=basic("planner"))
+    assert resp.status_code == 302
+    stale = client.post(url, data={**form, "status": "remediated"}, headers=basic("planner"))
+    assert stale.status_code == 409 and "已被他人修改" in stale.get_data(as_text=True)
+    history = client.get(f"/api/remediation/villages/{A2}/history", headers=basic("leader")).get_json()
+    assert len(history) == 1 and history[0]["after"]["note"] == "开始整治" and history[0]["after"]["orderly"]
+    bad = client.post(url, data={**form, "version": str(history[0]["id"]), "effective_on": "bad"},
+                      headers=basic("planner"))
+    assert bad.status_code == 400 and "effective_on" in bad.get_data(as_text=True)
+
+
+def test_video_criterion_is_computed_once_there_are_cameras(county, client, conn):
+    from shapely.geometry import LineString, Point
+
+    from tests.helpers import put
+    change(client, A1, status="in_progress", video=True, effective_on="2026-04-01")
+    rows = {r["code"]: r for r in client.get("/api/remediation/villages?as_of=2026-05-01",
+                                              headers=basic("leader")).get_json()}
+    assert rows[A1]["video"] is True and rows[A1]["video_source"] == "recorded"
+    # village A1 spans 111.00-111.02 E; a 374 m road in it, a dome covering 200 m of it
+    put(conn, "roads", [{"code": "R1", "name": "路", "class": "village",
+                         "geometry": LineString([(111.005, 33.01), (111.009, 33.01)])}])
+    put(conn, "cameras", [{"code": "C1", "name": "C1", "kind": "dome", "azimuth": None, "fov": 360,
+                           "range_m": 100, "status": "working", "networked": True, "installed_on": None,
+                           "geometry": Point(111.0061, 33.01)}])
+    rows = {r["code"]: r for r in client.get("/api/remediation/villages?as_of=2026-05-01",
+                                              headers=basic("leader")).get_json()}
+    assert rows[A1]["video_source"] == "computed" and rows[A1]["video_recorded"] is True
+    assert rows[A1]["video"] is True  # 200 of 374 m covered: over half
+    assert rows[A2]["video"] is False  # no road at all
