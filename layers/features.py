@@ -6,6 +6,9 @@ from psycopg2 import sql
 from layers.catalog import Layer
 from layers.errors import FeatureNotFound
 
+# Dates (days without a time) are days of the county's local calendar.
+LOCAL_TZ = "Asia/Shanghai"
+
 
 def _properties(layer: Layer) -> sql.Composable:
     """jsonb of the declared columns plus the extra ones kept in props."""
@@ -16,22 +19,51 @@ def _properties(layer: Layer) -> sql.Composable:
     return sql.SQL("(t.props || jsonb_build_object({}))").format(sql.SQL(", ").join(pairs))
 
 
+def _bbox_filter(bbox) -> tuple[sql.Composable, list]:
+    """Features whose geometry intersects bbox; minx > maxx crosses the antimeridian."""
+    minx, miny, maxx, maxy = bbox
+    envelope = sql.SQL("ST_Intersects(t.geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))")
+    if minx <= maxx:
+        return envelope, [minx, miny, maxx, maxy]
+    return (sql.SQL("({} OR {})").format(envelope, envelope),
+            [minx, miny, 180.0, maxy, -180.0, miny, maxx, maxy])
+
+
+def _time_filter(layer: Layer, interval) -> tuple[list, list]:
+    """Closed interval (start, end) of aware datetimes, either None for open.
+
+    A date column (a whole local day) matches when its day intersects the interval.
+    """
+    start, end = interval
+    column = layer.column(layer.time)
+    col = sql.Identifier(layer.time)
+    if column is not None and column.kind == "date":
+        bound = sql.SQL("(%s::timestamptz AT TIME ZONE {})::date").format(sql.Literal(LOCAL_TZ))
+    else:
+        bound = sql.SQL("%s")
+    where, params = [], []
+    if start is not None:
+        where.append(sql.SQL("t.{} >= ").format(col) + bound)
+        params.append(start)
+    if end is not None:
+        where.append(sql.SQL("t.{} <= ").format(col) + bound)
+        params.append(end)
+    return where, params
+
+
 def _filters(layer: Layer, county_code, bbox, interval, codes=None):
     where, params = [], []
     if county_code:
         where.append(sql.SQL("t.county_code = %s"))
         params.append(county_code)
     if bbox is not None:
-        where.append(sql.SQL("t.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"))
-        params += list(bbox)
+        clause, values = _bbox_filter(bbox)
+        where.append(clause)
+        params += values
     if interval is not None and layer.time:
-        start, end = interval
-        if start is not None:
-            where.append(sql.SQL("t.{} >= %s").format(sql.Identifier(layer.time)))
-            params.append(start)
-        if end is not None:
-            where.append(sql.SQL("t.{} <= %s").format(sql.Identifier(layer.time)))
-            params.append(end)
+        clauses, values = _time_filter(layer, interval)
+        where += clauses
+        params += values
     if codes is not None:
         where.append(sql.SQL("t.code = ANY(%s)"))
         params.append(list(codes))
@@ -43,8 +75,12 @@ def query_features(conn, layer: Layer, *, county_code=None, bbox=None, interval=
                    limit: int = 100, offset: int = 0, codes=None, precision: int = 7):
     """Return (features, number_matched) of ``layer`` as GeoJSON dicts (WGS 84 lon/lat).
 
-    bbox: (minx, miny, maxx, maxy) in degrees; interval: (start, end), either None
-    for open. Ordered by code so that paging is stable.
+    bbox: (minx, miny, maxx, maxy) in degrees, features whose geometry intersects it
+    (minx > maxx crosses the antimeridian; features without geometry never match);
+    interval: (start, end) aware datetimes, closed, either None for open; on a date
+    column a day matches when it intersects the interval (local calendar).
+    Ordered by code so that paging is stable. Dates and times in the properties are
+    ISO 8601 strings (times in the connection's time zone).
     """
     where, params = _filters(layer, county_code, bbox, interval, codes)
     table = sql.Identifier(layer.table)
@@ -72,7 +108,11 @@ def get_feature(conn, layer: Layer, code: str, county_code=None) -> dict:
 
 
 def extent(conn, layer: Layer, county_code=None) -> dict:
-    """Return {'bbox': [minx, miny, maxx, maxy] or None, 'interval': [start, end] or None}."""
+    """Return {'bbox': [minx, miny, maxx, maxy] or None, 'interval': [start, end] or None}.
+
+    interval holds the min and max of the layer's time column (dates or aware
+    datetimes, as the column is); None when the layer has no time or no rows.
+    """
     where, params = _filters(layer, county_code, None, None)
     with conn.cursor() as cur:
         cur.execute(sql.SQL("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
