@@ -180,13 +180,17 @@ def latest_quarter(conn, county: str) -> str | None:
 GAPS = f"""
     WITH {SECTORS},
     near AS MATERIALIZED (SELECT g FROM sectors),
-    road_gaps AS (
-        SELECT 'road' AS kind, v.code AS code, v.name AS name,
-               ST_Difference(ST_Intersection(r.geom, v.geom),
-                             coalesce((SELECT ST_Union(s.g) FROM near s WHERE ST_Intersects(s.g, v.geom)),
-                                      'SRID=4326;POLYGON EMPTY'::geometry)) AS g
+    clipped AS MATERIALIZED (
+        SELECT v.code, v.name, ST_Intersection(r.geom, v.geom) AS g
         FROM villages v JOIN roads r ON r.county_code = v.county_code AND ST_Intersects(r.geom, v.geom)
         WHERE v.county_code = %(county)s
+    ),
+    -- each stretch minus the sectors that touch it (a few, not the village's whole union)
+    road_gaps AS (
+        SELECT 'road' AS kind, c.code, c.name,
+               coalesce(ST_Difference(c.g, (SELECT ST_Union(s.g) FROM near s WHERE ST_Intersects(s.g, c.g))),
+                        c.g) AS g
+        FROM clipped c
     ),
     hotspot_gaps AS (
         SELECT 'hotspot', h.code, h.name,
@@ -195,7 +199,7 @@ GAPS = f"""
         FROM hotspots h
         WHERE h.county_code = %(county)s AND (%(quarter)s::text IS NULL OR h.quarter = %(quarter)s)
     ),
-    school_places AS (
+    school_places AS MATERIALIZED (
         SELECT sc.code, sc.name, ST_Buffer(sc.geom::geography, {SCHOOL_SURROUNDINGS_M})::geometry AS place
         FROM schools sc WHERE sc.county_code = %(county)s
     ),

@@ -20,6 +20,9 @@ from layers.migrate import migrate
 
 LOGGER = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
+# Local time for timestamps; no JIT: its compile time (about a second) dwarfs the
+# spatial queries here, whose cost estimates wrongly look expensive to the planner.
+SESSION_OPTIONS = "-c timezone=Asia/Shanghai -c jit=off"
 
 
 def resolve_url(config: dict) -> str:
@@ -33,7 +36,7 @@ def resolve_url(config: dict) -> str:
 
 def connect(url: str):
     """Open one connection (Asia/Shanghai session time zone)."""
-    return psycopg2.connect(url, options="-c timezone=Asia/Shanghai",
+    return psycopg2.connect(url, options=SESSION_OPTIONS,
                             application_name="countymap")
 
 
@@ -56,7 +59,7 @@ class Database:
 
     def __init__(self, url: str, maxconn: int = 10):
         self.url = url
-        self.pool = ThreadedConnectionPool(1, maxconn, url, options="-c timezone=Asia/Shanghai",
+        self.pool = ThreadedConnectionPool(1, maxconn, url, options=SESSION_OPTIONS,
                                            application_name="countymap")
 
     def close(self):
