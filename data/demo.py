@@ -1502,7 +1502,8 @@ class _County:
             cx, cy, val = cx[ok], cy[ok], val[ok]
             pt = self.village_township[self._locate(cx, cy)]
 
-            chosen = [dict(p, carried=True) for p in prev if p["status"] == "carried_over"]
+            chosen = [dict(p, carried=True, carried_from=p["code"]) for p in prev
+                      if p["status"] == "carried_over"]
 
             def free(x0, y0):
                 return all(math.hypot(x0 - c["x"], y0 - c["y"]) > 700 for c in chosen)
@@ -1539,7 +1540,7 @@ class _County:
                 else:
                     unit = f"{self.township_short[t]}派出所"
                 return dict(level=level, township=t, name=name, unit=unit, geom=geom,
-                            x=x0, y=y0, carried=False)
+                            x=x0, y=y0, carried=False, carried_from=None)
 
             n_county = int(rng.integers(10, 12))
             for i in range(len(cx)):
@@ -1683,6 +1684,7 @@ class _County:
             name=[h["name"] for h in hs], status=[h["status"] for h in hs],
             unit=pd.Series([h["unit"] for h in hs], dtype=object),
             deadline=pd.Series([h["deadline"] for h in hs], dtype=object),
+            carried_from=pd.Series([h["carried_from"] for h in hs], dtype=object),
         ), [h["geom"] for h in hs], "hotspots")
         self.frames = {name: f[name] for name in LAYERS}
 

@@ -145,6 +145,7 @@ _add(Layer("hotspots", "治安乱点", "MultiPolygon", (
     Column("status", "enum", "状态", choices=HOTSPOT_STATUSES),
     Column("unit", "text", "责任单位", required=False),
     Column("deadline", "date", "整治期限", required=False),
+    Column("carried_from", "text", "延续自", required=False),
 ), accepts=("Polygon", "MultiPolygon")))
 
 # Chinese labels for values shown in popups and tables.

@@ -5,7 +5,7 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from layers import db, users
 from layers.errors import CountyMapError, ImportRefused
@@ -24,6 +24,7 @@ def _url() -> str:
 @click.option("--crs", default=None, help="CRS of the file when it declares none or a wrong one: EPSG:4490, EPSG:4547, gcj02 …")
 @click.option("--encoding", default=None, help="text encoding of a Shapefile's .dbf, e.g. gbk")
 @click.option("--replace", is_flag=True, help="empty the layer first")
+@with_appcontext
 def import_command(layer, path, crs, encoding, replace):
     """Import one file into one layer (all or nothing)."""
     from data.importer import import_file
@@ -47,6 +48,7 @@ def import_command(layer, path, crs, encoding, replace):
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--seed", default=0, show_default=True, type=int, help="random seed")
 @click.option("--if-empty", is_flag=True, help="only when the county has no townships yet")
 def demo_command(seed, if_empty):
