@@ -259,3 +259,15 @@ def camera_history(conn, county: str, code: str) -> list[dict]:
                     " ORDER BY id DESC", (county, code))
         return [{"id": i, "recorded_at": t.isoformat(), "user": u, "before": b, "after": a, "note": n}
                 for i, t, u, b, a, n in cur.fetchall()]
+
+
+def sector_frame(conn, county: str, what_if: WhatIf | None = None):
+    """The working cameras' sectors (what-if applied) as a GeoDataFrame in EPSG:4326."""
+    import geopandas as gpd
+    import shapely
+
+    with conn.cursor() as cur:
+        cur.execute(f"WITH {SECTORS} SELECT ST_AsBinary(g) FROM sectors", _params(county, what_if))
+        geoms = shapely.from_wkb([bytes(r[0]) for r in cur.fetchall()])
+    return gpd.GeoDataFrame({"status": ["working"] * len(geoms)},
+                            geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"))

@@ -107,3 +107,54 @@ def api_camera_status(code):
 def api_camera_history(code):
     """A camera's status changes, newest first."""
     return jsonify(coverage.camera_history(get_conn(), current_app.config["COUNTY_CODE"], code))
+
+
+SITING_KINDS = ("fixed", "dome", "ptz", "checkpoint")
+
+
+def _number(name: str, default: float, low: float, high: float) -> float:
+    raw = request.args.get(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        abort(400, description=f"参数 {name} 应为数字，而不是 '{raw}'")
+    if not low <= value <= high:
+        abort(400, description=f"参数 {name} 应在 {low:g} 与 {high:g} 之间，而不是 {value:g}")
+    return value
+
+
+@bp.route("/api/coverage/siting")
+def api_siting():
+    """Suggest k new cameras along roads that add the most covered road and hotspot area."""
+    from geo.siting import suggest_cameras
+    from layers.catalog import LAYERS
+    from layers.frames import read_frame
+
+    k = int(_number("k", 10, 1, 500))
+    kind = request.args.get("kind", "fixed")
+    if kind not in SITING_KINDS:
+        abort(400, description=f"参数 kind 应为 {', '.join(SITING_KINDS)} 之一，而不是 '{kind}'")
+    fov = _number("fov", 360 if kind in ("dome", "ptz") else 90, 1, 360)
+    range_m = _number("range_m", 100, 5, 1000)
+    conn = get_conn()
+    county = current_app.config["COUNTY_CODE"]
+    roads = read_frame(conn, LAYERS["roads"], county, ["code"])
+    if roads.empty:
+        abort(400, description="县内没有道路图层，无法选址")
+    quarter = request.args.get("quarter") or coverage.latest_quarter(conn, county)
+    hotspots = read_frame(conn, LAYERS["hotspots"], county, ["code"], "t.quarter = %(q)s", {"q": quarter})
+    existing = coverage.sector_frame(conn, county, what_if_from_request())
+    result = suggest_cameras(roads, hotspots if len(hotspots) else None, existing if len(existing) else None,
+                             k, kind=kind, fov=fov, range_m=range_m)
+    cams = result.cameras
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(g.x, 6), round(g.y, 6)]},
+                 "properties": {"rank": int(r["rank"]), "kind": r["kind"],
+                                "azimuth": None if r["azimuth"] != r["azimuth"] else round(float(r["azimuth"]), 1),
+                                "fov": float(r["fov"]), "range_m": float(r["range_m"]),
+                                "gain_road_m": round(float(r["gain_road_m"]), 1),
+                                "gain_hotspot_m2": round(float(r["gain_hotspot_m2"]), 1),
+                                "cumulative": round(float(r["cumulative"]), 1)}}
+                for g, (_, r) in zip(cams.geometry, cams.iterrows())]
+    return jsonify({"type": "FeatureCollection", "features": features, "quarter": quarter,
+                    "curve": result.curve.round(4).to_dict(orient="records"),
+                    "params": {"k": k, "kind": kind, "fov": fov, "range_m": range_m}})

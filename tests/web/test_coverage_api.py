@@ -71,3 +71,19 @@ def test_camera_status_change_by_commanders_with_history(county, client):
     assert doc["cameras"]["working"] == 2
     (event,) = client.get("/api/cameras/X/history", headers=basic("leader")).get_json()
     assert (event["before"], event["after"], event["user"], event["note"]) == ("offline", "working", "commander", "已修复")
+
+
+def test_siting_suggests_cameras_on_uncovered_roads(county, client):
+    resp = client.get("/api/coverage/siting?k=3&kind=dome&range_m=100", headers=basic("planner"))
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    doc = resp.get_json()
+    gains = [f["properties"]["gain_road_m"] for f in doc["features"]]
+    assert len(gains) == 3 and gains == sorted(gains, reverse=True)
+    assert gains[0] == pytest.approx(200, rel=0.06)  # a dome on a straight uncovered road
+    # nothing suggested where the existing dome already covers (within 100 m of it)
+    for f in doc["features"]:
+        x, y = f["geometry"]["coordinates"]
+        assert abs(x - 111.02) > 0.0005 or abs(y - Y) > 0.0005
+    assert doc["curve"][0]["cameras"] == 0 and len(doc["curve"]) == 4
+    assert client.get("/api/coverage/siting?k=0", headers=basic("planner")).status_code == 400
+    assert client.get("/api/coverage/siting?kind=laser", headers=basic("planner")).status_code == 400
