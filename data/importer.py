@@ -66,7 +66,7 @@ from pyproj import CRS, Transformer
 
 from data.loader import track_codes
 from geo.crs import GCJ02, gcj02_to_wgs84, in_china, parse_crs
-from layers import store
+from layers import remediation, store
 from layers.catalog import VALUE_LABELS, Column, Layer, get_layer
 from layers.errors import ImportRefused
 
@@ -977,6 +977,8 @@ def _write(conn, layer: Layer, frame_out, county_code: str, replace: bool, progr
         added, updated = store.upsert_layer(conn, layer, frame_out, county_code,
                                             replace=replace, progress=callback)
         store.locate(conn, county_code)
+        if layer.name == "villages":  # past records: remediation confirmed on remediated_on
+            remediation.record_imported(conn, county_code)
     except Exception as err:
         if savepoint:
             with conn.cursor() as cur:

@@ -665,3 +665,15 @@ def test_ten_thousand_incidents_from_csv_quickly(conn, county, tmp_path, capsys)
     assert result.added == 10_000
     assert elapsed < 10, elapsed
     assert rows(conn, "SELECT count(*) FROM incidents WHERE village_code IS NOT NULL")[0][0] > 0
+
+
+def test_villages_with_remediated_on_record_past_remediation(conn, county, tmp_path):
+    run(conn, county, "townships", write(township_frame(), tmp_path / "t.gpkg"))
+    frame = village_frame()
+    frame["remediated_on"] = ["2026-03-05", None]
+    run(conn, county, "villages", write(frame, tmp_path / "villages.gpkg"))
+    got = rows(conn, "SELECT village_code, kind, status, confirmed_on::text, effective_on::text"
+                     " FROM remediation_events ORDER BY id")
+    assert got == [("410999001001", "import", "remediated", "2026-03-05", "2026-03-05")]
+    run(conn, county, "villages", write(frame, tmp_path / "again.gpkg"))  # re-import adds nothing
+    assert count(conn, "remediation_events") == 1
