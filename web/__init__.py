@@ -53,12 +53,16 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SKIP_DB"):
         db.init_app(app)
 
-    from web import auth, remediation, views
+    from web import auth, coverage, coverage_pages, hotspot_lists, remediation, remediation_pages, views
 
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     views.register(app)
     app.register_blueprint(remediation.bp)
+    app.register_blueprint(remediation_pages.bp)
+    app.register_blueprint(coverage.bp)
+    app.register_blueprint(coverage_pages.bp)
+    app.register_blueprint(hotspot_lists.bp)
     _register_errors(app)
     return app
 

@@ -87,3 +87,16 @@ def test_siting_suggests_cameras_on_uncovered_roads(county, client):
     assert doc["curve"][0]["cameras"] == 0 and len(doc["curve"]) == 4
     assert client.get("/api/coverage/siting?k=0", headers=basic("planner")).status_code == 400
     assert client.get("/api/coverage/siting?kind=laser", headers=basic("planner")).status_code == 400
+
+
+def test_coverage_pages(county, client):
+    page = client.get("/leader/coverage", headers=basic("leader")).get_data(as_text=True)
+    assert "完好率" in page and "50.0%（1/2）" in page and 'id="township-coverage"' in page
+    page = client.get("/commander/cameras", headers=basic("commander")).get_data(as_text=True)
+    assert "/commander/cameras/X" in page and "摄像机 2 台" in page
+    assert "/commander/cameras/X" not in client.get("/commander/cameras", headers=basic("leader")).get_data(as_text=True)
+    assert client.post("/commander/cameras/X", data={"status": "working"}, headers=basic("leader")).status_code == 403
+    resp = client.post("/commander/cameras/X", data={"status": "working", "note": "修复"}, headers=basic("commander"))
+    assert resp.status_code == 302
+    page = client.get("/commander/cameras/X", headers=basic("leader")).get_data(as_text=True)
+    assert "修复" in page and "离线" in page

@@ -198,3 +198,12 @@ def test_video_criterion_is_computed_once_there_are_cameras(county, client, conn
     assert rows[A1]["video_source"] == "computed" and rows[A1]["video_recorded"] is True
     assert rows[A1]["video"] is True  # 200 of 374 m covered: over half
     assert rows[A2]["video"] is False  # no road at all
+
+
+def test_names_from_files_cannot_run_code_in_the_map(county, client, conn):
+    with conn.cursor() as cur:
+        cur.execute("UPDATE villages SET name = '{{ 7*7 }}村<script>x</script>' WHERE code = %s", (A1,))
+    conn.commit()
+    page = client.get("/leader/remediation?as_of=2026-06-30", headers=basic("planner")).get_data(as_text=True)
+    assert "49村" not in page and "<script>x</script>" not in page
+    assert "\\u0026#123;\\u0026#123; 7*7" in page  # braces as entities in the popup JSON

@@ -1,0 +1,119 @@
+"""Browser fixtures: the app on a loopback port, and headless Chromium that may not leave it.
+
+The county (the demo county when ``data/demo.py`` exists, else the small county of
+tests/web/test_maps.py) is loaded once per module. Every request the page makes to
+a host other than 127.0.0.1/localhost is aborted and recorded.
+"""
+from __future__ import annotations
+
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD, ROLES, truncate_all
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def _load_county(url: str, county_code: str) -> str:
+    """Load the demo county (or the small one); return which."""
+    from layers import users
+    from layers.db import transaction
+    from tests.web.test_maps import demo_available, load_small_county
+
+    truncate_all(url)
+    with transaction(url) as conn:
+        for role in ROLES:
+            users.create_user(conn, role, PASSWORD, role)
+    if not demo_available():
+        load_small_county(url, county_code)
+        return "small"
+    from data.loader import load_demo
+
+    with transaction(url) as conn:
+        load_demo(conn, seed=0, county_code=county_code)
+    return "demo"
+
+
+@pytest.fixture(scope="module")
+def live_app(database_url, tmp_path_factory):
+    """The app with a loaded county; ``app.config['LOADED_COUNTY']`` says which."""
+    from web import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
+                      "VAR_DIR": str(tmp_path_factory.mktemp("var"))})
+    app.config["LOADED_COUNTY"] = _load_county(app.config["RESOLVED_DATABASE_URL"],
+                                               app.config["COUNTY_CODE"])
+    yield app
+    app.extensions["countymap_db"].close()
+
+
+@pytest.fixture(scope="module")
+def live_server(live_app):
+    """Base URL of the app served by werkzeug on a free loopback port, in a thread."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class PageLog:
+    """What a page did: errors, console errors, requests, blocked requests."""
+
+    def __init__(self):
+        self.page_errors: list[str] = []
+        self.console_errors: list[str] = []
+        self.requests: list[str] = []
+        self.blocked: list[str] = []
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A fresh page (1400x900, zh-CN) that can only reach the app; ``page.log`` records."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN",
+                                   base_url=live_server)
+    log = PageLog()
+
+    def route(r):
+        url = r.request.url
+        log.requests.append(url)
+        if urlsplit(url).scheme in ("http", "https", "ws", "wss") and \
+                urlsplit(url).hostname not in LOCAL_HOSTS:
+            log.blocked.append(url)
+            return r.abort()
+        return r.continue_()
+
+    context.route("**/*", route)
+    pg = context.new_page()
+    pg.on("pageerror", lambda exc: log.page_errors.append(str(exc)))
+    pg.on("console", lambda msg: msg.type == "error" and log.console_errors.append(msg.text))
+    pg.log = log
+    yield pg
+    context.close()
+
+
+def sign_in(page, name: str = "admin", password: str = PASSWORD, then: str = "/") -> None:
+    """Sign in through the /login form, which then opens ``then``."""
+    page.goto(f"/login?next={then}")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert "/login" not in page.url, "sign-in failed"
