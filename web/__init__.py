@@ -53,7 +53,8 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SKIP_DB"):
         db.init_app(app)
 
-    from web import auth, coverage, coverage_pages, hotspot_lists, remediation, remediation_pages, views
+    from web import (auth, coverage, coverage_pages, hotspot_lists, hotspots, remediation,
+                     remediation_pages, views)
 
     auth.init_app(app)
     app.register_blueprint(auth.bp)
@@ -63,6 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(coverage.bp)
     app.register_blueprint(coverage_pages.bp)
     app.register_blueprint(hotspot_lists.bp)
+    app.register_blueprint(hotspots.bp)
     _register_errors(app)
     return app
 
