@@ -210,7 +210,12 @@ def _inside(x: np.ndarray, y: np.ndarray, geoms: np.ndarray) -> tuple[np.ndarray
 
 
 def _runs(pos, place, team, t_ns, max_gap_ns):
-    """Run-length encode (place, team) runs of consecutive points; pos in (team, time) order."""
+    """Run-length encode each team's visits to each place; pos in (team, time) order.
+
+    A visit goes on while the team's successive points inside the place are at most
+    ``max_gap_ns`` apart, even when a point in between fell outside (GPS jitter at the
+    border, a short step out): only a gap over the limit ends it.
+    """
     if not len(pos):
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty, empty, empty
@@ -220,8 +225,7 @@ def _runs(pos, place, team, t_ns, max_gap_ns):
     pos, place = pos[order], place[order]
     tm, tt = team[pos], t_ns[pos]
     brk = np.ones(len(pos), dtype=bool)
-    brk[1:] = ((place[1:] != place[:-1]) | (np.diff(pos) != 1) | (tm[1:] != tm[:-1])
-               | (np.diff(tt) > max_gap_ns))
+    brk[1:] = (place[1:] != place[:-1]) | (tm[1:] != tm[:-1]) | (np.diff(tt) > max_gap_ns)
     first = np.flatnonzero(brk)
     last = np.r_[first[1:], len(pos)] - 1
     return place[first], tm[first], tt[first], tt[last], last - first + 1
@@ -480,12 +484,15 @@ class RoadGraph(NamedTuple):
 def road_graph(roads: gpd.GeoDataFrame, snap_m: float = 1.0) -> RoadGraph:
     """The road network as a graph: nodes at line ends within ``snap_m`` metres, edges the lines.
 
-    roads: GeoDataFrame of (Multi)LineStrings in a metric CRS, noded at junctions (lines
-    meet at their ends, as in the demo and most road layers). Build once, plan many.
+    roads: GeoDataFrame of (Multi)LineStrings in a metric CRS. A line whose end lies on
+    another line's interior (a T junction in a file that was not noded there) splits the
+    other line at that point; lines that cross with no end at the crossing stay apart
+    (an overpass). Build once, plan many.
     """
     crs = _require_metres(roads.crs, "roads")
     geoms = shapely.get_parts(np.asarray(roads.geometry.values, dtype=object))
     geoms = geoms[(shapely.get_type_id(geoms) == 1) & (shapely.length(geoms) > 0)]
+    geoms = _split_at_ends(geoms, snap_m)
     n = len(geoms)
     ends = np.vstack([shapely.get_coordinates(shapely.get_point(geoms, 0)),
                       shapely.get_coordinates(shapely.get_point(geoms, -1))])
@@ -500,6 +507,31 @@ def road_graph(roads: gpd.GeoDataFrame, snap_m: float = 1.0) -> RoadGraph:
     _, comp = csgraph.connected_components(w, directed=False)
     main = comp[u] == np.bincount(comp[u]).argmax() if n else np.zeros(0, dtype=bool)
     return RoadGraph(geoms, u, v, length, xy, main, crs)
+
+
+def _split_at_ends(geoms: np.ndarray, snap_m: float) -> np.ndarray:
+    """Cut lines where another line's end lies on them (within snap_m of the interior)."""
+    from shapely.ops import substring
+
+    n = len(geoms)
+    if n < 2:
+        return geoms
+    ends = np.concatenate([shapely.get_point(geoms, 0), shapely.get_point(geoms, -1)])
+    owner = np.r_[np.arange(n), np.arange(n)]
+    end_i, line_j = shapely.STRtree(geoms).query(ends, predicate="dwithin", distance=snap_m)
+    other = owner[end_i] != line_j
+    end_i, line_j = end_i[other], line_j[other]
+    at = shapely.line_locate_point(geoms[line_j], ends[end_i])
+    inner = (at > snap_m) & (at < shapely.length(geoms[line_j]) - snap_m)
+    end_i, line_j, at = end_i[inner], line_j[inner], at[inner]
+    if not len(line_j):
+        return geoms
+    pieces, cut = [], np.zeros(n, dtype=bool)
+    for j in np.unique(line_j):
+        stops = np.unique(np.r_[0.0, at[line_j == j], geoms[j].length])
+        pieces += [substring(geoms[j], a, b) for a, b in zip(stops[:-1], stops[1:]) if b - a > 0]
+        cut[j] = True
+    return np.concatenate([geoms[~cut], np.array(pieces, dtype=object)])
 
 
 class PlannedRoute(NamedTuple):

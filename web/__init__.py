@@ -53,7 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SKIP_DB"):
         db.init_app(app)
 
-    from web import (auth, coverage, coverage_pages, hotspot_lists, hotspots, remediation,
+    from web import (auth, coverage, coverage_pages, hotspot_lists, hotspots, patrol, remediation,
                      remediation_pages, views)
 
     auth.init_app(app)
@@ -65,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(coverage_pages.bp)
     app.register_blueprint(hotspot_lists.bp)
     app.register_blueprint(hotspots.bp)
+    app.register_blueprint(patrol.bp)
     _register_errors(app)
     return app
 

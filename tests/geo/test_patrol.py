@@ -63,10 +63,15 @@ def test_a_gap_over_ten_minutes_inside_splits_the_visit(gap_min, expected):
         assert summary.longest_gap_h[0] == pytest.approx(round(gap_min / 60, 2))
 
 
-def test_a_point_outside_ends_the_visit():
-    # consecutive points: leaving the place for one fix (30 s) makes two visits
+def test_a_short_step_outside_does_not_end_the_visit():
+    # one fix outside (GPS jitter at the border) between inside points 60 s apart: one visit
     team, time, xy = track(("A", every_half_minute(0, 5), 50, 50), ("A", 5.5, 150, 50),
                            ("A", every_half_minute(6, 10), 50, 50))
+    vis, _ = patrol.visits(team, time, xy, places(SQUARE))
+    assert vis.dwell_min.tolist() == pytest.approx([10.0])
+    # leaving for over 10 minutes (inside points 11 minutes apart) makes two visits
+    team, time, xy = track(("A", every_half_minute(0, 5), 50, 50), ("A", every_half_minute(5.5, 15.5), 150, 50),
+                           ("A", every_half_minute(16, 20), 50, 50))
     vis, _ = patrol.visits(team, time, xy, places(SQUARE))
     assert vis.dwell_min.tolist() == pytest.approx([5.0, 4.0])
 

@@ -1,0 +1,71 @@
+"""Patrol data: teams, GPS tracks, the places patrols must visit (R5, R6, R7)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from layers import store
+from layers.catalog import LAYERS
+
+
+def teams(conn, county: str) -> pd.DataFrame:
+    """Every team: code, name, kind, township_code, village_code, members, lon, lat (base, may be NaN)."""
+    with conn.cursor() as cur:
+        cur.execute("""SELECT code, name, kind, township_code, village_code, members, ST_X(geom), ST_Y(geom)
+                       FROM patrol_teams WHERE county_code = %s ORDER BY code""", (county,))
+        return pd.DataFrame(cur.fetchall(), columns=["code", "name", "kind", "township_code", "village_code",
+                                                      "members", "lon", "lat"])
+
+
+def unit_codes(conn, county: str) -> tuple[list[str], list[str]]:
+    """All township codes and village codes of the county."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT code FROM townships WHERE county_code = %s ORDER BY code", (county,))
+        towns = [r[0] for r in cur.fetchall()]
+        cur.execute("SELECT code FROM villages WHERE county_code = %s ORDER BY code", (county,))
+        return towns, [r[0] for r in cur.fetchall()]
+
+
+def tracks(conn, county: str, start: datetime, end: datetime, team: str | None = None):
+    """GPS points in [start, end): arrays team, time (tz-aware), lon, lat, ordered by team and time."""
+    with conn.cursor() as cur:
+        cur.execute("""SELECT team_code, recorded_at, ST_X(geom), ST_Y(geom) FROM patrol_tracks
+                       WHERE county_code = %s AND recorded_at >= %s AND recorded_at < %s
+                         AND (%s::text IS NULL OR team_code = %s)
+                       ORDER BY team_code, recorded_at""", (county, start, end, team, team))
+        rows = cur.fetchall()
+    if not rows:
+        return np.array([], dtype=object), pd.DatetimeIndex([], tz="Asia/Shanghai"), np.array([]), np.array([])
+    team_codes, times, lon, lat = zip(*rows)
+    return (np.array(team_codes, dtype=object), pd.DatetimeIndex(times).tz_convert("Asia/Shanghai"),
+            np.array(lon, dtype=float), np.array(lat, dtype=float))
+
+
+def last_positions(conn, county: str) -> list[dict]:
+    """Each team's latest GPS point."""
+    with conn.cursor() as cur:
+        cur.execute("""SELECT DISTINCT ON (team_code) team_code, recorded_at, ST_X(geom), ST_Y(geom)
+                       FROM patrol_tracks WHERE county_code = %s ORDER BY team_code, recorded_at DESC""", (county,))
+        return [{"team": t, "recorded_at": r, "lon": x, "lat": y} for t, r, x, y in cur.fetchall()]
+
+
+def add_track_points(conn, county: str, frame) -> tuple[int, int]:
+    """Store GPS points (a GeoDataFrame with team_code, recorded_at, code, props) posted by a device."""
+    return store.upsert_layer(conn, LAYERS["patrol_tracks"], frame, county)
+
+
+def routes(conn, county: str) -> list[dict]:
+    """Planned routes: code, name, team_code, shift, GeoJSON geometry, length_m."""
+    with conn.cursor() as cur:
+        cur.execute("""SELECT code, name, team_code, shift, ST_AsGeoJSON(geom, 6)::json, ST_Length(geom::geography)
+                       FROM patrol_routes WHERE county_code = %s ORDER BY code""", (county,))
+        return [{"code": c, "name": n, "team_code": t, "shift": s, "geometry": g, "length_m": round(l, 1)}
+                for c, n, t, s, g, l in cur.fetchall()]
+
+
+def latest_quarter(conn, county: str) -> str | None:
+    with conn.cursor() as cur:
+        cur.execute("SELECT max(quarter) FROM hotspots WHERE county_code = %s", (county,))
+        return cur.fetchone()[0]
