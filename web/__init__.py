@@ -53,8 +53,8 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SKIP_DB"):
         db.init_app(app)
 
-    from web import (auth, coverage, coverage_pages, hotspot_lists, hotspots, patrol, remediation,
-                     remediation_pages, views)
+    from web import (auth, coverage, coverage_pages, hotspot_lists, hotspots, patrol, patrol_pages,
+                     planner_pages, remediation, remediation_pages, views)
 
     auth.init_app(app)
     app.register_blueprint(auth.bp)
@@ -66,6 +66,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(hotspot_lists.bp)
     app.register_blueprint(hotspots.bp)
     app.register_blueprint(patrol.bp)
+    app.register_blueprint(patrol_pages.bp)
+    app.register_blueprint(planner_pages.bp)
     _register_errors(app)
     return app
 
