@@ -979,6 +979,8 @@ def _write(conn, layer: Layer, frame_out, county_code: str, replace: bool, progr
         store.locate(conn, county_code)
         if layer.name == "villages":  # past records: remediation confirmed on remediated_on
             remediation.record_imported(conn, county_code)
+        if n >= 1000:
+            store.analyze(conn, layer)
     except Exception as err:
         if savepoint:
             with conn.cursor() as cur:

@@ -110,6 +110,14 @@ def locate(conn, county_code: str) -> None:
             cur.execute(LOCATE_SQL[kind].format(table=table), {"county": county_code})
 
 
+def analyze(conn, *layers: Layer) -> None:
+    """Refresh the planner's statistics after a large write (a fresh table has none, and
+    the spatial joins then pick nested loops that take minutes). Does not commit."""
+    with conn.cursor() as cur:
+        for layer in layers or LAYERS.values():
+            cur.execute(f"ANALYZE {layer.table}")
+
+
 def count_rows(conn, layer: Layer, county_code: str | None = None) -> int:
     """Return the number of rows of ``layer`` (for one county, or all)."""
     with conn.cursor() as cur:

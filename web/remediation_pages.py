@@ -42,6 +42,13 @@ def status_map(conn, county: str, rows: list[dict], editable: bool) -> dict:
     if current_app.config.get("TILE_URL"):
         folium.TileLayer(current_app.config["TILE_URL"], attr=current_app.config.get("TILE_ATTRIBUTION") or " ",
                          name="底图").add_to(m)
+    towns, _ = query_features(conn, LAYERS["townships"], county_code=county, limit=10_000, precision=5)
+    for t in towns:
+        t["properties"] = {"name": safe_text(t["properties"]["name"])}
+    if towns:
+        folium.GeoJson({"type": "FeatureCollection", "features": towns}, name="乡镇界",
+                       style_function=lambda f: {"color": "#253494", "weight": 1.5, "fill": False},
+                       tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False)).add_to(m)
     if features:
         layer = folium.GeoJson(
             {"type": "FeatureCollection", "features": features}, name="偏远村整治状态",
