@@ -42,21 +42,22 @@ SECTORS = """
 
 # Roads clipped at village borders; the covered part is inside the union of the sectors
 # that touch the village.
+# The villages asked for; written out at each use rather than as one CTE, so that every
+# join can use the GiST index on villages (a CTE used several times is materialised).
+VILL = """villages v WHERE v.county_code = %(county)s
+          AND (%(villages)s::text[] IS NULL OR v.code = ANY(%(villages)s::text[]))"""
+
 VILLAGE_ROADS = f"""
     WITH {SECTORS},
-    vill AS (
-        SELECT v.code, v.name, v.township_code, v.remote, v.geom FROM villages v
-        WHERE v.county_code = %(county)s
-          AND (%(villages)s::text[] IS NULL OR v.code = ANY(%(villages)s::text[]))
-    ),
-    cover AS (
+    cover AS MATERIALIZED (
         SELECT v.code, ST_Union(s.g) AS g
-        FROM vill v JOIN sectors s ON ST_Intersects(s.g, v.geom)
+        FROM sectors s JOIN {VILL.replace("WHERE", "ON ST_Intersects(s.g, v.geom) AND")}
         GROUP BY v.code
     ),
     clipped AS (
         SELECT v.code, ST_Intersection(r.geom, v.geom) AS g
-        FROM vill v JOIN roads r ON r.county_code = %(county)s AND ST_Intersects(r.geom, v.geom)
+        FROM roads r JOIN {VILL.replace("WHERE", "ON ST_Intersects(r.geom, v.geom) AND")}
+        WHERE r.county_code = %(county)s
     ),
     lengths AS (
         SELECT c.code, sum(ST_Length(c.g::geography)) AS road_m,
@@ -84,26 +85,23 @@ VILLAGE_ROADS = f"""
     vjunctions AS (
         SELECT v.code, count(*) AS n,
                count(*) FILTER (WHERE cv.g IS NOT NULL AND ST_Intersects(cv.g, j.p)) AS covered
-        FROM vill v JOIN junctions j ON ST_Intersects(v.geom, j.p)
+        FROM junctions j JOIN {VILL.replace("WHERE", "ON ST_Intersects(v.geom, j.p) AND")}
         LEFT JOIN cover cv ON cv.code = v.code
         GROUP BY v.code
     ),
     vschools AS (
         SELECT v.code, count(*) AS n,
                count(*) FILTER (WHERE cv.g IS NOT NULL AND ST_Intersects(cv.g, s.geom)) AS covered
-        FROM vill v JOIN schools s ON s.county_code = %(county)s
-             AND ST_Intersects(v.geom, ST_PointOnSurface(s.geom))
+        FROM schools s JOIN {VILL.replace("WHERE", "ON ST_Intersects(v.geom, ST_PointOnSurface(s.geom)) AND")}
         LEFT JOIN cover cv ON cv.code = v.code
+        WHERE s.county_code = %(county)s
         GROUP BY v.code
     )
     SELECT v.code, v.name, v.township_code, v.remote,
            coalesce(l.road_m, 0), coalesce(l.covered_m, 0),
            coalesce(j.n, 0), coalesce(j.covered, 0),
            coalesce(s.n, 0), coalesce(s.covered, 0)
-    FROM vill v
-    LEFT JOIN lengths l ON l.code = v.code
-    LEFT JOIN vjunctions j ON j.code = v.code
-    LEFT JOIN vschools s ON s.code = v.code
+    FROM {VILL.replace("WHERE", "LEFT JOIN lengths l ON l.code = v.code LEFT JOIN vjunctions j ON j.code = v.code LEFT JOIN vschools s ON s.code = v.code WHERE")}
     ORDER BY v.code"""
 
 HOTSPOT_AREAS = f"""
