@@ -364,7 +364,7 @@ def quarter_bounds(quarter: str) -> tuple[str, str]:
 
 EVALUATION = """
     WITH h AS (SELECT geom FROM hotspots WHERE county_code = %(county)s AND code = %(code)s),
-    rings AS (
+    rings AS MATERIALIZED (
         SELECT h.geom AS r,
                ST_Difference(ST_Buffer(h.geom::geography, %(buffer)s)::geometry, h.geom) AS d,
                ST_Buffer(h.geom::geography, %(buffer)s)::geometry AS rd

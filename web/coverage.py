@@ -9,6 +9,7 @@ from geo.coverage import (JUNCTION_TARGET, ROAD_SHARE_FOR_VIDEO, camera_indicato
 from layers import coverage
 from layers.db import get_conn
 from web.auth import require_role
+from web.params import number_arg
 
 bp = Blueprint("coverage", __name__)
 
@@ -112,17 +113,6 @@ def api_camera_history(code):
 SITING_KINDS = ("fixed", "dome", "ptz", "checkpoint")
 
 
-def _number(name: str, default: float, low: float, high: float) -> float:
-    raw = request.args.get(name, str(default))
-    try:
-        value = float(raw)
-    except ValueError:
-        abort(400, description=f"参数 {name} 应为数字，而不是 '{raw}'")
-    if not low <= value <= high:
-        abort(400, description=f"参数 {name} 应在 {low:g} 与 {high:g} 之间，而不是 {value:g}")
-    return value
-
-
 @bp.route("/api/coverage/siting")
 def api_siting():
     """Suggest k new cameras along roads that add the most covered road and hotspot area."""
@@ -130,12 +120,12 @@ def api_siting():
     from layers.catalog import LAYERS
     from layers.frames import read_frame
 
-    k = int(_number("k", 10, 1, 500))
+    k = int(number_arg("k", 10, 1, 500))
     kind = request.args.get("kind", "fixed")
     if kind not in SITING_KINDS:
         abort(400, description=f"参数 kind 应为 {', '.join(SITING_KINDS)} 之一，而不是 '{kind}'")
-    fov = _number("fov", 360 if kind in ("dome", "ptz") else 90, 1, 360)
-    range_m = _number("range_m", 100, 5, 1000)
+    fov = number_arg("fov", 360 if kind in ("dome", "ptz") else 90, 1, 360)
+    range_m = number_arg("range_m", 100, 5, 1000)
     conn = get_conn()
     county = current_app.config["COUNTY_CODE"]
     roads = read_frame(conn, LAYERS["roads"], county, ["code"])

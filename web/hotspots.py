@@ -13,21 +13,9 @@ from layers.db import get_conn
 from layers.frames import read_frame
 from layers.hotspot_lists import TOWNSHIP_REQUIRED, previous_quarter, quarter_bounds
 from web.hotspot_lists import quarter_arg
+from web.params import number_arg
 
 bp = Blueprint("hotspots", __name__)
-
-
-def _float_arg(name: str, default: float, low: float, high: float) -> float:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        abort(400, description=f"参数 {name} 应为数字，而不是 '{raw}'")
-    if not low <= value <= high:
-        abort(400, description=f"参数 {name} 应在 {low:g} 与 {high:g} 米之间，而不是 {value:g}")
-    return value
 
 
 def analysis_args() -> dict:
@@ -35,8 +23,8 @@ def analysis_args() -> dict:
     category = request.args.get("category") or None
     if category and category not in INCIDENT_CATEGORIES:
         abort(400, description=f"参数 category '{category}' 无效（可用：{', '.join(INCIDENT_CATEGORIES)}）")
-    cell_m = _float_arg("cell_m", hs.DEFAULT_CELL_M, 100, 5000)
-    band_m = _float_arg("band_m", max(hs.DEFAULT_BAND_M, 3 * cell_m), cell_m, 20 * cell_m)
+    cell_m = number_arg("cell_m", hs.DEFAULT_CELL_M, 100, 5000)
+    band_m = number_arg("band_m", max(hs.DEFAULT_BAND_M, 3 * cell_m), cell_m, 20 * cell_m)
     return {"quarter": quarter_arg(), "category": category, "cell_m": cell_m, "band_m": band_m}
 
 
@@ -90,7 +78,7 @@ def api_grid():
 def api_density():
     """Kernel density (quartic kernel) of the quarter's incidents per km² on the same grid."""
     a = analysis_args()
-    bandwidth = _float_arg("bandwidth_m", 1000, 100, 10000)
+    bandwidth = number_arg("bandwidth_m", 1000, 100, 10000)
     grid, _, incidents = quarter_grid(get_conn(), current_app.config["COUNTY_CODE"], a["quarter"],
                                       a["category"], a["cell_m"], a["band_m"])
     xy = incidents.to_crs(grid.crs).get_coordinates().to_numpy()

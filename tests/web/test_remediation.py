@@ -207,3 +207,12 @@ def test_names_from_files_cannot_run_code_in_the_map(county, client, conn):
     page = client.get("/leader/remediation?as_of=2026-06-30", headers=basic("planner")).get_data(as_text=True)
     assert "49村" not in page and "<script>x</script>" not in page
     assert "\\u0026#123;\\u0026#123; 7*7" in page  # braces as entities in the popup JSON
+
+
+def test_a_quote_in_a_name_cannot_break_out_of_the_confirmation(county, client, conn):
+    with conn.cursor() as cur:
+        cur.execute("UPDATE villages SET name = %s WHERE code = %s", ("x');alert(1);('", A1))
+    conn.commit()
+    page = client.get(f"/planner/remediation/{A1}", headers=basic("planner")).get_data(as_text=True)
+    assert "x');alert(1);('" not in page
+    assert "x\\u0027);alert(1);(\\u0027" in page  # inside the JSON string of confirm()

@@ -1,0 +1,95 @@
+"""The planner's quarterly hotspot page in headless Chromium: layers draw, a candidate is
+picked through its form, the draft and the quota follow; nothing leaves the host."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import sign_in
+from tests.conftest import PASSWORD, ROLES, truncate_all
+
+pytestmark = pytest.mark.browser
+
+URL = "/planner/hotspots?quarter=2026Q4"
+SCREENSHOT = "/tmp/planner_hotspots.png"
+
+
+@pytest.fixture(scope="module")
+def live_app(database_url, tmp_path_factory):
+    """The app on the small county with a cluster of thefts in 甲镇 in 2026Q3."""
+    import psycopg2
+
+    from layers import users
+    from layers.db import transaction
+    from tests.helpers import put, small_county
+    from tests.web.test_planner_pages import incidents
+    from web import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
+                      "VAR_DIR": str(tmp_path_factory.mktemp("var"))})
+    url = app.config["RESOLVED_DATABASE_URL"]
+    truncate_all(url)
+    with transaction(url) as conn:
+        for role in ROLES:
+            users.create_user(conn, role, PASSWORD, role)
+    conn = psycopg2.connect(url)
+    small_county(conn)
+    put(conn, "incidents", incidents(40, 60, "2026-08-10", 1, "q3-") + incidents(10, 60, "2026-05-10", 2, "q2-"))
+    conn.close()
+    app.config["LOADED_COUNTY"] = "small"
+    yield app
+    app.extensions["countymap_db"].close()
+
+
+def count(page, css: str) -> int:
+    return page.locator(css).count()
+
+
+def test_planner_picks_a_candidate_and_the_quota_follows(page, live_server):
+    sign_in(page, "planner", then=URL)
+    page.wait_for_selector("path.pl-candidate", state="attached", timeout=30_000)
+    assert count(page, "path.pl-grid") > 0 and count(page, "path.pl-candidate") > 0
+    assert count(page, "path.pl-townships") == 2 and count(page, "path.pl-draft") == 0
+    assert count(page, "path.pl-density") == 0                     # second view: off until chosen
+    page.locator(".leaflet-control-layers-overlays label", has_text="核密度").locator("input").check()
+    assert count(page, "path.pl-density") > 0
+
+    candidates = page.locator("#candidates")
+    assert candidates.is_visible() and candidates.locator("tbody tr").count() >= 10
+    first = candidates.locator("tbody tr").first
+    assert "甲镇" in first.inner_text() and "显著" in first.inner_text()
+    quota = page.locator("#quota-table")
+    quota.scroll_into_view_if_needed()
+    assert quota.is_visible()
+    assert quota.locator("tr[data-scope=county] td.selected").inner_text() == "0"
+    assert "县级乱点 0 个" in page.locator("#shortfall").inner_text()
+
+    # 定位 fits the map to the candidate
+    zoom = page.evaluate("window[document.querySelector('.folium-map').id].getZoom()")
+    first.locator("button.locate").click()
+    page.wait_for_timeout(400)
+    assert page.evaluate("window[document.querySelector('.folium-map').id].getZoom()") > zoom
+
+    # 加入清单: open the form, name it, confirm the dialog
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
+    first.locator("details.add summary").click()
+    form = first.locator("form.add-form")
+    form.locator("input[name=name]").fill("团结街夜市")
+    form.locator("select[name=level]").select_option("county")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert dialogs and "2026Q4" in dialogs[0]
+    assert "已将第 1 名候选乱点加入清单" in page.locator(".flash").inner_text()
+    page.wait_for_selector("path.pl-draft", state="attached", timeout=30_000)
+    assert count(page, "path.pl-draft") == 1
+    assert "团结街夜市" in page.locator("#draft-items").inner_text() or \
+        page.locator("#draft-items input[name=name]").first.input_value() == "团结街夜市"
+    assert page.locator("#quota-table tr[data-scope=county] td.selected").inner_text() == "1"
+    assert "县级乱点 1 个" in page.locator("#shortfall").inner_text()
+    assert "已在清单" in page.locator("#candidates tbody tr").first.inner_text()
+    page.screenshot(path=SCREENSHOT)
+
+    log = page.log
+    assert log.page_errors == [] and log.console_errors == []
+    assert log.blocked == [], f"requests to other hosts: {log.blocked}"
+    assert all(u.startswith(live_server) for u in log.requests), log.requests
