@@ -135,8 +135,12 @@ def safe_text(text) -> str:
 
     folium (branca) compiles each element's rendered script as a Jinja template again,
     so "{{ … }}" in the data would be evaluated on the server: data never carries braces.
+    Backticks and backslashes are written as entities too: folium puts tooltip text in a
+    JavaScript template literal.
     """
-    return html.escape(str(text)).replace("{", "&#123;").replace("}", "&#125;")
+    return (html.escape(str(text)).replace("{", "&#123;").replace("}", "&#125;")
+            # folium puts tooltip text in a JavaScript template literal
+            .replace("`", "&#96;").replace("\\", "&#92;"))
 
 
 def display_value(column: Column, value, names: dict | None = None) -> str:
