@@ -78,10 +78,9 @@ def plain_visits(team, time_, xy, hotspots):
     """geopandas sjoin, then a pandas run-length over (place, team, time)."""
     pts = gpd.GeoDataFrame({"team": team, "time": time_}, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
                            crs=CRS)
-    pts["seq"] = pts.groupby("team").cumcount()
     j = gpd.sjoin(pts, hotspots[["code", "geometry"]], predicate="intersects")
     j = j.sort_values(["code", "team", "time"])
-    new = ((j.code != j.code.shift()) | (j.team != j.team.shift()) | (j.seq.diff() != 1)
+    new = ((j.code != j.code.shift()) | (j.team != j.team.shift())
            | (j.time.diff() > pd.Timedelta(minutes=10)))
     j["run"] = new.cumsum()
     vis = j.groupby("run").agg(place=("code", "first"), team=("team", "first"),
