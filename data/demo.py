@@ -1194,7 +1194,6 @@ class _County:
         cluster_w = np.array([c[3] for c in comps])
         share_cluster = rng.uniform(0.58, 0.65)
         share_road = 0.09
-        share_bg = 1 - share_cluster - share_road
         counts_cluster = rng.multinomial(int(round(n_total * share_cluster)),
                                          cluster_w / cluster_w.sum())
         n_road = int(round(n_total * share_road))

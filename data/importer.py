@@ -65,7 +65,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from data.loader import track_codes
-from geo.crs import GCJ02, gcj02_to_wgs84, in_china, parse_crs
+from geo.crs import gcj02_to_wgs84, in_china, parse_crs
 from layers import remediation, store
 from layers.catalog import VALUE_LABELS, Column, Layer, get_layer
 from layers.errors import ImportRefused

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-from psycopg2.extensions import make_dsn, parse_dsn
+from psycopg2.extensions import make_dsn
 
 from layers.embedded import EmbeddedCluster
 

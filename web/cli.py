@@ -34,7 +34,7 @@ def import_command(layer, path, crs, encoding, replace):
             result = import_file(conn, layer, path, crs=crs, encoding=encoding, replace=replace,
                                  county_code=current_app.config["COUNTY_CODE"], progress=True)
     except ImportRefused as err:
-        click.echo(f"导入失败，未写入任何数据 (import refused, nothing written):", err=True)
+        click.echo("导入失败，未写入任何数据 (import refused, nothing written):", err=True)
         for problem in err.problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(1)

@@ -97,12 +97,16 @@ def visit_report(conn, county: str, start: datetime, end: datetime) -> dict:
     return out
 
 
+def staffing(conn, county: str) -> dict:
+    """Team strength against R7 for every township and village of the county."""
+    towns, villages = records.unit_codes(conn, county)
+    return pg.staffing(records.teams(conn, county), towns, villages)
+
+
 @bp.route("/api/patrol/staffing")
 def api_staffing():
     """Team strength against R7: township full-time ≥ 15, village volunteers ≥ 6."""
-    conn = get_conn()
-    towns, villages = records.unit_codes(conn, _county())
-    return jsonify(pg.staffing(records.teams(conn, _county()), towns, villages))
+    return jsonify(staffing(get_conn(), _county()))
 
 
 @bp.route("/api/patrol/visits")
@@ -196,10 +200,13 @@ def plan_for_team(conn, county: str, team_code: str, include: set[str], stop_min
     except ValueError as err:
         abort(400, description=f"无法规划路线：{err}")
     geom = gpd.GeoSeries([plan.geometry], crs=crs).to_crs("EPSG:4326").iloc[0]
+    where = gpd.GeoSeries([p for *_, p in stops], crs=crs).to_crs("EPSG:4326")
     ordered = []
     for r in plan.stops.to_dict("records"):
         kind, code, name, _ = stops[int(r["stop"])]
+        point = where.iloc[int(r["stop"])]
         item = {"order": int(r["order"]), "kind": kind, "code": code, "name": name,
+                "lon": round(point.x, 6), "lat": round(point.y, 6),
                 "arrival_min": round(float(r["arrival_min"]), 1), "departure_min": round(float(r["departure_min"]), 1),
                 "distance_m": round(float(r["distance_m"]), 1)}
         if "arrival" in r:
@@ -212,7 +219,8 @@ def plan_for_team(conn, county: str, team_code: str, include: set[str], stop_min
             "method": plan.method, "stops": ordered, "stop_minutes": stop_minutes, "shift_minutes": shift_minutes}
 
 
-def _plan_args(source) -> dict:
+def route_args(source) -> dict:
+    """stops, stop_minutes and shift_minutes of a route plan, checked (400 otherwise)."""
     include = {s for s in str(source.get("stops", "hotspots,schools")).split(",") if s}
     if not include <= {"hotspots", "schools"}:
         abort(400, description="stops 只能是 hotspots、schools 或二者")
@@ -231,7 +239,7 @@ def _plan_args(source) -> dict:
 def api_plan():
     """Plan a team's route through its listed hotspots and schools along the roads."""
     team = request.args.get("team") or abort(400, description="缺少参数 team")
-    a = _plan_args(request.args)
+    a = route_args(request.args)
     return jsonify(plan_for_team(get_conn(), _county(), team, a["include"], a["stop_minutes"], a["shift_minutes"]))
 
 

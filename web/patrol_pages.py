@@ -21,7 +21,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from shapely.geometry import mapping, shape
 
-from geo import patrol as pg
 from layers import patrol as records
 from layers import store
 from layers.catalog import LAYERS, VALUE_LABELS
@@ -86,8 +85,7 @@ def visit_status(row: dict) -> str:
 
 def staffing_view(conn, county: str) -> dict:
     """R7 strength with names: townships against 15, villages short of 6 and their count."""
-    towns, villages = records.unit_codes(conn, county)
-    doc = pg.staffing(records.teams(conn, county), towns, villages)
+    doc = wp.staffing(conn, county)
     town_names = dict(read_frame(conn, LAYERS["townships"], county, ["code", "name"])[["code", "name"]].values)
     vil = read_frame(conn, LAYERS["villages"], county, ["code", "name", "township_code"])
     vil_names = dict(zip(vil["code"], vil["name"]))
@@ -274,7 +272,7 @@ def index():
 
 def plan_args(source) -> dict:
     """Stops, stop and shift minutes (web.patrol's rules) and the start time ``HH:MM`` of today."""
-    args = wp._plan_args(source)
+    args = wp.route_args(source)
     value = str(source.get("start") or "08:00")
     try:
         start = datetime.strptime(value, "%H:%M")
@@ -291,14 +289,9 @@ def _query(args: dict) -> dict:
             "shift_minutes": f"{args['shift_minutes']:g}"}
 
 
-def stop_points(conn, county: str, stops: list[dict]) -> list:
-    """Where each planned stop is (EPSG:4326): a hotspot's representative point, a school."""
-    hot, schools, _crs = wp.places(conn, county)
-    where = {("hotspot", c): g.representative_point() for c, g in zip(hot["code"], hot.geometry)}
-    where.update({("school", c): g.centroid for c, g in zip(schools["code"], schools.geometry)})
-    keys = [(s["kind"], s["code"]) for s in stops]
-    pts = gpd.GeoSeries([where.get(k) for k in keys], crs=hot.crs).to_crs(4326)
-    return [None if p is None or p.is_empty else p for p in pts]
+def stop_points(stops: list[dict]) -> list:
+    """Where each planned stop is (EPSG:4326 points, from the plan)."""
+    return [shapely.Point(s["lon"], s["lat"]) for s in stops]
 
 
 def _plan(conn, county: str, team_code: str, args: dict) -> dict:
@@ -315,7 +308,7 @@ def plan(team_code):
     teams = records.teams(conn, county)
     team = teams[teams["code"] == team_code].iloc[0]
     end = args["start_time"] + pd.Timedelta(minutes=args["shift_minutes"])
-    m = plan_map(doc, stop_points(conn, county, doc["stops"]), (team["lon"], team["lat"]))
+    m = plan_map(doc, stop_points(doc["stops"]), (team["lon"], team["lat"]))
     parts = {**figure_parts(m), "name": m.get_name(), "bounds": fit_bounds([{"geometry": doc["geometry"]}])}
     return render_template("patrol/plan.html", plan=doc, team=team, args=args, query=_query(args),
                            stop_choices=STOP_CHOICES, kinds=KIND_LABELS, labels=VALUE_LABELS,
