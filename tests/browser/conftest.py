@@ -20,16 +20,23 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
-def _load_county(url: str, county_code: str) -> str:
-    """Load the demo county (or the small one); return which."""
+def add_users(url: str) -> None:
+    """Empty the database and add one test user per role (password PASSWORD)."""
     from layers import users
     from layers.db import transaction
-    from tests.web.test_maps import demo_available, load_small_county
 
     truncate_all(url)
     with transaction(url) as conn:
         for role in ROLES:
             users.create_user(conn, role, PASSWORD, role)
+
+
+def _load_county(url: str, county_code: str) -> str:
+    """Load the demo county (or the small one); return which."""
+    from layers.db import transaction
+    from tests.web.test_maps import demo_available, load_small_county
+
+    add_users(url)
     if not demo_available():
         load_small_county(url, county_code)
         return "small"
@@ -40,15 +47,21 @@ def _load_county(url: str, county_code: str) -> str:
     return "demo"
 
 
-@pytest.fixture(scope="module")
-def live_app(database_url, tmp_path_factory):
-    """The app with a loaded county; ``app.config['LOADED_COUNTY']`` says which."""
+def app_with_county(database_url, var_dir, load):
+    """The app on an emptied database with the test users and what ``load(url, county)``
+    writes; ``app.config['LOADED_COUNTY']`` is what ``load`` returns. Close its pool after."""
     from web import create_app
 
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
-                      "VAR_DIR": str(tmp_path_factory.mktemp("var"))})
-    app.config["LOADED_COUNTY"] = _load_county(app.config["RESOLVED_DATABASE_URL"],
-                                               app.config["COUNTY_CODE"])
+                      "VAR_DIR": str(var_dir)})
+    app.config["LOADED_COUNTY"] = load(app.config["RESOLVED_DATABASE_URL"], app.config["COUNTY_CODE"])
+    return app
+
+
+@pytest.fixture(scope="module")
+def live_app(database_url, tmp_path_factory):
+    """The app with a loaded county; ``app.config['LOADED_COUNTY']`` says which."""
+    app = app_with_county(database_url, tmp_path_factory.mktemp("var"), _load_county)
     yield app
     app.extensions["countymap_db"].close()
 

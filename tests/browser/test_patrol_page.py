@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD, ROLES, truncate_all
+from tests.browser.conftest import add_users, app_with_county, sign_in
 from tests.web.test_patrol_pages import load_patrol_county
 
 pytestmark = pytest.mark.browser
@@ -12,22 +11,19 @@ pytestmark = pytest.mark.browser
 DRAWN = ("pt-route", "pt-track", "pt-hotspot", "pt-school", "pt-team")
 
 
+def _load(url, county_code):
+    from layers.db import transaction
+
+    add_users(url)
+    with transaction(url) as conn:
+        load_patrol_county(conn)
+    return "patrol"
+
+
 @pytest.fixture(scope="module")
 def live_app(database_url, tmp_path_factory):
     """The app on the small patrol county of tests/web/test_patrol_pages.py (not the demo)."""
-    from layers import users
-    from layers.db import transaction
-    from web import create_app
-
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
-                      "VAR_DIR": str(tmp_path_factory.mktemp("var"))})
-    url = app.config["RESOLVED_DATABASE_URL"]
-    truncate_all(url)
-    with transaction(url) as conn:
-        for role in ROLES:
-            users.create_user(conn, role, PASSWORD, role)
-        load_patrol_county(conn)
-    app.config["LOADED_COUNTY"] = "patrol"
+    app = app_with_county(database_url, tmp_path_factory.mktemp("var"), _load)
     yield app
     app.extensions["countymap_db"].close()
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD, ROLES, truncate_all
+from tests.browser.conftest import add_users, app_with_county, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -13,29 +12,24 @@ URL = "/planner/hotspots?quarter=2026Q4"
 SCREENSHOT = "/tmp/planner_hotspots.png"
 
 
-@pytest.fixture(scope="module")
-def live_app(database_url, tmp_path_factory):
-    """The app on the small county with a cluster of thefts in 甲镇 in 2026Q3."""
+def _load(url, county_code):
     import psycopg2
 
-    from layers import users
-    from layers.db import transaction
     from tests.helpers import put, small_county
     from tests.web.test_planner_pages import incidents
-    from web import create_app
 
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
-                      "VAR_DIR": str(tmp_path_factory.mktemp("var"))})
-    url = app.config["RESOLVED_DATABASE_URL"]
-    truncate_all(url)
-    with transaction(url) as conn:
-        for role in ROLES:
-            users.create_user(conn, role, PASSWORD, role)
+    add_users(url)
     conn = psycopg2.connect(url)
     small_county(conn)
     put(conn, "incidents", incidents(40, 60, "2026-08-10", 1, "q3-") + incidents(10, 60, "2026-05-10", 2, "q2-"))
     conn.close()
-    app.config["LOADED_COUNTY"] = "small"
+    return "small"
+
+
+@pytest.fixture(scope="module")
+def live_app(database_url, tmp_path_factory):
+    """The app on the small county with a cluster of thefts in 甲镇 in 2026Q3."""
+    app = app_with_county(database_url, tmp_path_factory.mktemp("var"), _load)
     yield app
     app.extensions["countymap_db"].close()
 
