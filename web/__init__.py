@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, render_template, request
 
 from layers import db
 from layers.errors import FeatureNotFound, ImportRefused, LayerNotFound
@@ -85,20 +85,23 @@ def _register_errors(app: Flask) -> None:
     def _refused(err):
         return jsonify({"error": "refused", "message": str(err), "problems": err.problems}), 400
 
-    @app.errorhandler(400)
-    def _bad(err):
-        if wants_json():
-            return jsonify({"error": "bad_request", "message": err.description}), 400
-        return err
+    titles = {400: "请求有误", 403: "无权操作", 404: "页面不存在", 405: "不支持的操作"}
+    defaults = {400: "提交的内容有误。", 403: "您的角色无权执行此操作。",
+                404: "要找的页面或数据不存在。", 405: "此地址不支持这种操作。"}
 
-    @app.errorhandler(403)
-    def _forbidden(err):
-        if wants_json():
-            return jsonify({"error": "forbidden", "message": err.description}), 403
-        return err
+    def _page(err):
+        from flask_wtf.csrf import CSRFError
 
-    @app.errorhandler(404)
-    def _missing(err):
+        code = err.code or 500
+        message = err.description if isinstance(err.description, str) else ""
+        if isinstance(err, CSRFError):
+            message = "表单已过期或缺少校验码，请返回刷新页面后重新提交。"
+        elif not message or message == type(err).description:  # Werkzeug's English default
+            message = defaults.get(code, "")
         if wants_json():
-            return jsonify({"error": "not_found", "message": err.description}), 404
-        return err
+            kind = {400: "bad_request", 403: "forbidden", 404: "not_found"}.get(code, "error")
+            return jsonify({"error": kind, "message": message}), code
+        return render_template("error.html", title=titles.get(code, "出错了"), message=message), code
+
+    for code in (400, 403, 404, 405):
+        app.register_error_handler(code, _page)

@@ -93,8 +93,8 @@ def camera_map(conn, county: str, editable: bool) -> dict:
     sector_features, point_features = [], []
     for f in cams:
         p = f["properties"]
-        link = (f'<br><a href="{safe_text(url_for("coverage_pages.camera", code=p["code"]))}">修改状态</a>'
-                if editable else "")
+        link = (f'<br><a href="{safe_text(url_for("coverage_pages.camera", code=p["code"]))}">'
+                f'{"修改状态" if editable else "查看详情与历史"}</a>')
         popup = (f"<b>{safe_text(p['name'])}</b>（{safe_text(p['code'])}）<br>{VALUE_LABELS.get(p['kind'], p['kind'])}，"
                  f"状态：{VALUE_LABELS.get(p['status'], p['status'])}，{'已联网' if p['networked'] else '未联网'}"
                  f"<br>朝向 {p['azimuth'] if p['azimuth'] is not None else '—'}°，视场 {p['fov']}°，"

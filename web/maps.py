@@ -91,12 +91,27 @@ STATIC_STYLES = {
 }
 
 
-class LocalMap(folium.Map):
-    """A folium Map that loads Leaflet and the shell's own files from the app, nothing else."""
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in metres and kilometres only."""
 
-    def __init__(self, *args, assets: dict | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+
+class LocalMap(folium.Map):
+    """A folium Map that loads Leaflet and the shell's own files from the app, nothing else.
+
+    ``control_scale=True`` gives a metric-only scale bar.
+    """
+
+    def __init__(self, *args, assets: dict | None = None, control_scale: bool = False, **kwargs):
+        super().__init__(*args, control_scale=False, **kwargs)
         use_local_assets(self, assets)
+        if control_scale:
+            MetricScale().add_to(self)
 
 
 def use_local_assets(m: folium.Map, assets: dict | None = None) -> None:

@@ -71,3 +71,24 @@ def test_browser_posts_need_a_csrf_token(app):
     resp = client.post("/login", data={"name": "admin", "password": PASSWORD})
     assert resp.status_code == 400  # no token: refused, not signed in
     assert client.get("/map").status_code == 302
+
+
+def test_error_pages_speak_chinese(client):
+    page = client.get("/no-such-page", headers=basic("leader"))
+    assert page.status_code == 404 and "页面不存在" in page.get_data(as_text=True)
+    assert client.get("/api/no-such", headers=basic("leader")).get_json()["error"] == "not_found"
+    refused = client.post("/planner/remediation/X", data={}, headers=basic("leader"))
+    assert refused.status_code == 403 and "无权" in refused.get_data(as_text=True)
+
+
+def test_an_expired_form_is_explained(app):
+    import re
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").get_data(as_text=True))
+    resp = client.post("/login", data={"name": "planner", "password": PASSWORD, "csrf_token": token.group(1)})
+    assert resp.status_code == 302  # signed in with the form's token
+    resp = client.post("/logout")  # a signed-in browser post without the token
+    assert resp.status_code == 400 and "表单已过期" in resp.get_data(as_text=True)
+    assert client.get("/map").status_code == 200  # still signed in: nothing happened

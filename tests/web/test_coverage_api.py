@@ -94,7 +94,8 @@ def test_coverage_pages(county, client):
     assert "完好率" in page and "50.0%（1/2）" in page and 'id="township-coverage"' in page
     page = client.get("/commander/cameras", headers=basic("commander")).get_data(as_text=True)
     assert "/commander/cameras/X" in page and "摄像机 2 台" in page
-    assert "/commander/cameras/X" not in client.get("/commander/cameras", headers=basic("leader")).get_data(as_text=True)
+    leader_page = client.get("/commander/cameras", headers=basic("leader")).get_data(as_text=True)
+    assert "/commander/cameras/X" in leader_page and "修改状态" not in leader_page
     assert client.post("/commander/cameras/X", data={"status": "working"}, headers=basic("leader")).status_code == 403
     resp = client.post("/commander/cameras/X", data={"status": "working", "note": "修复"}, headers=basic("commander"))
     assert resp.status_code == 302
