@@ -11,7 +11,7 @@ from layers.db import get_conn
 from layers.features import query_features
 from web.auth import require_role
 from web.coverage import coverage_report
-from web.maps import LocalMap, safe_text
+from web.maps import page_map, safe_text, township_outlines
 
 bp = Blueprint("coverage_pages", __name__)
 STATUS_COLORS = {"working": "#1a9641", "faulty": "#f39c12", "offline": "#d7191c"}
@@ -38,14 +38,6 @@ def _parts(m: folium.Map) -> dict:
     return {"header": root.header.render(), "html": root.html.render(), "script": root.script.render()}
 
 
-def _base_map() -> folium.Map:
-    m = LocalMap(location=[33.8, 111.6], zoom_start=10, tiles=None, control_scale=True)
-    if current_app.config.get("TILE_URL"):
-        folium.TileLayer(current_app.config["TILE_URL"], attr=current_app.config.get("TILE_ATTRIBUTION") or " ",
-                         name="底图").add_to(m)
-    return m
-
-
 def coverage_map(conn, county: str, report: dict) -> dict:
     """Villages coloured by road coverage, and the gaps, for the leader."""
     by_code = {v["code"]: v for v in report["villages"]}
@@ -57,7 +49,7 @@ def coverage_map(conn, county: str, report: dict) -> dict:
             f"{v.get('road_share', 0):.0%}<br>路口 {v.get('covered_junctions', 0)}/{v.get('junctions', 0)}；"
             f"学校 {v.get('covered_schools', 0)}/{v.get('schools', 0)}<br>视频覆盖（R2）："
             f"{'达标' if v.get('video_covered') else '未达标'}")}
-    m = _base_map()
+    m = page_map(current_app.config)
     if features:
         layer = folium.GeoJson({"type": "FeatureCollection", "features": features}, name="村道路视频覆盖率",
                                style_function=lambda f: {"color": "#555", "weight": 0.8, "fillOpacity": 0.6,
@@ -89,7 +81,7 @@ def camera_map(conn, county: str, editable: bool) -> dict:
     with conn.cursor() as cur:
         cur.execute("SELECT code, ST_AsGeoJSON(sector, 6)::json FROM cameras WHERE county_code = %s", (county,))
         sectors = dict(cur.fetchall())
-    m = _base_map()
+    m = page_map(current_app.config, township_outlines(conn, county))
     sector_features, point_features = [], []
     for f in cams:
         p = f["properties"]

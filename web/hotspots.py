@@ -90,6 +90,17 @@ def api_density():
                                "unit": "incidents per km²"}})
 
 
+def village_names(conn, county: str, areas: gpd.GeoDataFrame) -> list:
+    """The village holding each area's representative point (None outside every village)."""
+    villages = read_frame(conn, LAYERS["villages"], county, ["name"]).to_crs(areas.crs)
+    if villages.empty or areas.empty:
+        return [None] * len(areas)
+    points = gpd.GeoDataFrame(geometry=areas.geometry.representative_point(), crs=areas.crs)
+    joined = gpd.sjoin(points, villages, predicate="within", how="left")
+    joined = joined[~joined.index.duplicated()]
+    return [None if isinstance(n, float) else n for n in joined["name"].reindex(points.index)]
+
+
 def quarter_candidates(conn, county: str, quarter: str, category, cell_m: float, band_m: float):
     """Ranked candidate areas (significant, then quota-forced picks) in WGS 84."""
     grid, towns, incidents = quarter_grid(conn, county, quarter, category, cell_m, band_m)
@@ -102,6 +113,7 @@ def quarter_candidates(conn, county: str, quarter: str, category, cell_m: float,
                           previous=previous, categories=cats, area_m2=clip.area)
     names = dict(zip(towns["code"], towns["name"]))
     cands["township_name"] = [names.get(c) for c in cands["township_code"]]
+    cands["village_name"] = village_names(conn, county, cands)
     return cands.drop(columns=["cell_ids"]).to_crs("EPSG:4326"), grid
 
 

@@ -557,3 +557,26 @@ def render_shell(conn, config, view: str = "all") -> dict:
                   attribution=config.get("TILE_ATTRIBUTION") or "", view=view,
                   subtitles=subtitles, notes=notes, assets=_asset_urls())
     return figure_parts(m)
+
+
+def page_map(config, townships: list[dict] | None = None) -> folium.Map:
+    """The map of a page: local assets, metric scale, tiles only from TILE_URL, and the
+    township borders (GeoJSON features with a ``name``) drawn for orientation."""
+    m = LocalMap(location=list(DEFAULT_CENTER), zoom_start=10, tiles=None, control_scale=True)
+    if config.get("TILE_URL"):
+        folium.TileLayer(config["TILE_URL"], attr=config.get("TILE_ATTRIBUTION") or " ", name="底图").add_to(m)
+    if townships:
+        outlines = [{"type": "Feature", "geometry": f["geometry"],
+                     "properties": {"name": safe_text(f["properties"].get("name", ""))}} for f in townships]
+        folium.GeoJson({"type": "FeatureCollection", "features": outlines}, name="乡镇界",
+                       style_function=lambda f: {"color": "#253494", "weight": 1.5, "fill": False},
+                       tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False)).add_to(m)
+    return m
+
+
+def township_outlines(conn, county: str) -> list[dict]:
+    """The county's townships as GeoJSON features (5 decimals), for ``page_map``."""
+    from layers.features import query_features
+
+    features, _ = query_features(conn, LAYERS["townships"], county_code=county, limit=10_000, precision=5)
+    return features

@@ -29,7 +29,7 @@ from layers.features import extent
 from layers.frames import read_frame
 from web import patrol as wp
 from web.auth import require_role
-from web.maps import DEFAULT_CENTER, LocalMap, figure_parts, safe_text
+from web.maps import figure_parts, page_map, safe_text, township_outlines
 
 LOGGER = logging.getLogger(__name__)
 bp = Blueprint("patrol_pages", __name__)
@@ -181,13 +181,9 @@ def patrol_status(conn, county: str, day: date) -> dict:
 
 # --- maps ------------------------------------------------------------------------------
 
-def base_map() -> folium.Map:
-    """A LocalMap with no base map unless config TILE_URL is set."""
-    m = LocalMap(location=list(DEFAULT_CENTER), zoom_start=10, tiles=None, control_scale=True)
-    if current_app.config.get("TILE_URL"):
-        folium.TileLayer(current_app.config["TILE_URL"], attr=current_app.config.get("TILE_ATTRIBUTION") or " ",
-                         name="底图").add_to(m)
-    return m
+def _page_map() -> folium.Map:
+    """A page map with the county's township borders."""
+    return page_map(current_app.config, township_outlines(get_conn(), _county()))
 
 
 def _overlay(m: folium.Map, title: str, features: list[dict], style: dict, marker=None) -> None:
@@ -214,7 +210,7 @@ def fit_bounds(features) -> list | None:
 
 def status_map(layers: dict, m: folium.Map | None = None) -> folium.Map:
     """Hotspots and schools by visit status, routes, tracks and last positions on ``m``."""
-    m = base_map() if m is None else m
+    m = _page_map() if m is None else m
     for args in (
         (m, "挂牌乱点（近24小时巡查）", layers["hotspots"],
          {"weight": 2, "fillOpacity": 0.45, "className": "pt-hotspot"}),
@@ -236,7 +232,7 @@ def status_map(layers: dict, m: folium.Map | None = None) -> folium.Map:
 
 def plan_map(plan: dict, stop_points: list, base, m: folium.Map | None = None) -> folium.Map:
     """The planned route, its numbered stops and the team's base on ``m``."""
-    m = base_map() if m is None else m
+    m = _page_map() if m is None else m
     route = folium.GeoJson({"type": "Feature", "geometry": plan["geometry"], "properties": {}}, name="计划路线",
                            style_function=lambda f: {"color": "#0570b0", "weight": 4, "opacity": 0.85,
                                                      "className": "pt-plan-route"})

@@ -29,7 +29,7 @@ from layers.frames import read_frame
 from web.auth import require_role
 from web.hotspot_lists import current_list, evaluate, quarter_arg, r10_flags
 from web.hotspots import analysis_args, incidents_in, quarter_candidates
-from web.maps import HOTSPOT_COLORS, LocalMap, safe_text
+from web.maps import HOTSPOT_COLORS, page_map, safe_text
 from web.remediation import today
 
 LOGGER = logging.getLogger(__name__)
@@ -120,15 +120,16 @@ def candidate_rows(cands: gpd.GeoDataFrame, items: list[dict], quarter: str) -> 
     rows = []
     for c in cands.itertuples(index=False):
         town = c.township_name or c.township_code or "未定乡镇"
+        place = f"{town}{c.village_name}" if getattr(c, "village_name", None) else town
         top = c.top_categories[0] if c.top_categories else None
         on = _overlap(c.geometry, shapes)
         rows.append({
-            "rank": int(c.rank), "township_code": c.township_code or "", "township": town,
+            "rank": int(c.rank), "township_code": c.township_code or "", "township": place,
             "count": int(c.count), "count_previous": None if c.count_previous is None else int(c.count_previous),
             "trend": TREND_LABELS.get(c.trend, "—"), "pai": float(c.pai), "gi_z": float(c.max_z),
             "top_category": VALUE_LABELS.get(top["category"], top["category"]) if top else "—",
             "significant": bool(c.significant), "on_list": None if on is None else items[on]["id"],
-            "name": f"{town}{int(c.rank)}号乱点", "level": "county" if c.significant else "township",
+            "name": f"{place}{int(c.rank)}号乱点", "level": "county" if c.significant else "township",
             "unit": f"{town}派出所", "deadline": deadline})
     return rows
 
@@ -202,10 +203,7 @@ def _layer(m, title: str, features: list[dict], style, css: str, show: bool = Tr
 
 
 def _base_map(towns: gpd.GeoDataFrame) -> folium.Map:
-    m = LocalMap(location=[33.8, 111.6], zoom_start=10, tiles=None, control_scale=True)
-    if current_app.config.get("TILE_URL"):
-        folium.TileLayer(current_app.config["TILE_URL"], attr=current_app.config.get("TILE_ATTRIBUTION") or " ",
-                         name="底图").add_to(m)
+    m = page_map(current_app.config)
     geoms = _rounded(towns.geometry.simplify(2e-5).values)
     _layer(m, "乡镇界", [_feature(i, g, safe_text(n)) for i, (g, n) in enumerate(zip(geoms, towns["name"]))],
            lambda p: TOWNSHIP_STYLE, "pl-townships")

@@ -13,7 +13,7 @@ from layers.db import get_conn
 from layers.errors import Conflict
 from layers.features import query_features
 from web.auth import require_role
-from web.maps import LocalMap, safe_text
+from web.maps import page_map, safe_text, township_outlines
 from web.remediation import (STATUS_LABELS, apply_change, at_risk, chart_bytes, parse_day,
                              progress_report, today, village_rows)
 
@@ -38,17 +38,7 @@ def status_map(conn, county: str, rows: list[dict], editable: bool) -> dict:
             f"<b>{safe_text(r['name'])}</b>（{safe_text(r['township_name'] or '')}）<br>状态：{STATUS_LABELS[r['status']]}"
             f"<br>管理有序：{'是' if r['orderly'] else '否'}；服务规范：{'是' if r['services'] else '否'}"
             f"；视频覆盖：{'是' if r['video'] else '否'}<br>确认日期：{r['confirmed_on'] or '—'}{link}")}
-    m = LocalMap(location=[33.8, 111.6], zoom_start=10, tiles=None, control_scale=True)
-    if current_app.config.get("TILE_URL"):
-        folium.TileLayer(current_app.config["TILE_URL"], attr=current_app.config.get("TILE_ATTRIBUTION") or " ",
-                         name="底图").add_to(m)
-    towns, _ = query_features(conn, LAYERS["townships"], county_code=county, limit=10_000, precision=5)
-    for t in towns:
-        t["properties"] = {"name": safe_text(t["properties"]["name"])}
-    if towns:
-        folium.GeoJson({"type": "FeatureCollection", "features": towns}, name="乡镇界",
-                       style_function=lambda f: {"color": "#253494", "weight": 1.5, "fill": False},
-                       tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False)).add_to(m)
+    m = page_map(current_app.config, township_outlines(conn, county))
     if features:
         layer = folium.GeoJson(
             {"type": "FeatureCollection", "features": features}, name="偏远村整治状态",

@@ -230,7 +230,7 @@ def test_publish_refused_with_the_shortfall_then_published(county, client):
         body = {"name": f"乱点{n}", "level": level, "geometry": mapping(square(x, y, 0.003))}
         assert client.post(f"/api/hotspots/lists/{lst['id']}/items", json=body, headers=basic("planner")).status_code == 201
     html = page(client)
-    assert "已达到 R3 配额，可以发布" in html
+    assert "已达到配额，可以发布" in html
     html = submit(client, Forms(html).by_id["publish-form"])
     assert "已发布 2026Q4 第 1 版乱点清单（planner" in flashes(html)
     assert "第 1 版已于" in html and "publish-form" not in html
