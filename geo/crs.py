@@ -201,3 +201,14 @@ def in_china(lon, lat):
     if inside.ndim == 0:
         return bool(inside)
     return inside
+
+
+def require_metres(crs, what: str = "data", needed_by: str = "this analysis") -> CRS:
+    """Return ``crs`` as a pyproj CRS; ValueError when it is missing, geographic, or not in metres."""
+    if crs is None:
+        raise ValueError(f"{what} has no CRS; {needed_by} needs a projected CRS in metres")
+    crs = CRS(crs)
+    units = {axis.unit_name for axis in crs.axis_info}
+    if not crs.is_projected or not units <= {"metre", "meter"}:
+        raise ValueError(f"{what} is in {crs.name!r}; {needed_by} needs a projected CRS in metres (e.g. UTM)")
+    return crs

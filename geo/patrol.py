@@ -35,6 +35,8 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 from shapely.ops import substring
 
+from geo.crs import require_metres
+
 LOGGER = logging.getLogger(__name__)
 
 TOWNSHIP_MIN = 15       # R7: township full-time patrol team members
@@ -50,13 +52,7 @@ _NS_PER_MIN = 60_000_000_000
 # -- CRS ------------------------------------------------------------------------
 
 def _require_metres(crs, what: str) -> CRS:
-    if crs is None:
-        raise ValueError(f"{what} has no CRS; patrol needs a projected CRS in metres")
-    crs = CRS(crs)
-    units = {axis.unit_name for axis in crs.axis_info}
-    if not crs.is_projected or not units <= {"metre", "meter"}:
-        raise ValueError(f"{what} is in {crs.name!r}; patrol needs a projected CRS in metres (e.g. UTM)")
-    return crs
+    return require_metres(crs, what, "patrol")
 
 
 def _same_crs(first, what_first: str, other, what_other: str) -> None:

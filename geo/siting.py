@@ -37,6 +37,8 @@ from pyproj import CRS
 from scipy import sparse
 from scipy.spatial import cKDTree
 
+from geo.crs import require_metres
+
 LOGGER = logging.getLogger(__name__)
 
 FULL_CIRCLE_KINDS = frozenset({"dome", "ptz"})
@@ -85,13 +87,7 @@ def _metric_crs(**frames) -> CRS:
 
 
 def _require_metres(crs, what: str = "data") -> CRS:
-    if crs is None:
-        raise ValueError(f"{what} has no CRS; siting needs a projected CRS in metres")
-    crs = CRS(crs)
-    units = {axis.unit_name for axis in crs.axis_info}
-    if not crs.is_projected or not units <= {"metre", "meter"}:
-        raise ValueError(f"{what} is in {crs.name!r}; siting needs a projected CRS in metres (e.g. UTM)")
-    return crs
+    return require_metres(crs, what, "siting")
 
 
 def _lines(geoms) -> np.ndarray:
