@@ -28,7 +28,8 @@ $(ASSETS)/node_modules/.installed: $(ASSETS)/package.json $(ASSETS)/package-lock
 
 run: install
 	$(FLASK) demo --if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "serving http://127.0.0.1:5000 (waitress; Ctrl+C to stop)"
+	$(VENV)/bin/waitress-serve --listen=127.0.0.1:5000 --threads=8 --call web:create_app
 
 demo: install
 	$(FLASK) demo
