@@ -269,3 +269,10 @@ def sector_frame(conn, county: str, what_if: WhatIf | None = None):
         geoms = shapely.from_wkb([bytes(r[0]) for r in cur.fetchall()])
     return gpd.GeoDataFrame({"status": ["working"] * len(geoms)},
                             geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"))
+
+
+def sector_geojson(conn, county: str) -> dict:
+    """{camera code: its stored sector as a GeoJSON geometry (6 decimals)}."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT code, ST_AsGeoJSON(sector, 6)::json FROM cameras WHERE county_code = %s", (county,))
+        return dict(cur.fetchall())

@@ -69,3 +69,18 @@ def latest_quarter(conn, county: str) -> str | None:
     with conn.cursor() as cur:
         cur.execute("SELECT max(quarter) FROM hotspots WHERE county_code = %s", (county,))
         return cur.fetchone()[0]
+
+
+def save_route(conn, county: str, code: str, name: str, team_code: str, shift: str, geometry,
+               props: dict | None = None) -> tuple[int, int]:
+    """Store one route (a shapely line in EPSG:4326) for a team and shift, matched on code;
+    township by location. Returns (added, updated). Does not commit."""
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame([{"code": code, "name": name, "team_code": team_code, "shift": shift,
+                               "township_code": None, "props": props or {}}],
+                             geometry=[geometry], crs="EPSG:4326")
+    result = store.upsert_layer(conn, LAYERS["patrol_routes"], frame, county)
+    store.locate(conn, county)
+    return result
+

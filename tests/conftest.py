@@ -7,8 +7,10 @@ stopped again if the tests started it).
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import os
+import threading
 import uuid
 from pathlib import Path
 
@@ -110,3 +112,18 @@ def conn(app):
     yield c
     c.rollback()
     c.close()
+
+
+@contextlib.contextmanager
+def serve(app):
+    """Serve ``app`` on a free loopback port in a thread; yield its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

@@ -78,9 +78,7 @@ def leader():
 def camera_map(conn, county: str, editable: bool) -> dict:
     """Cameras and their sectors coloured by status, and the coverage gaps, for the commander."""
     cams, _ = query_features(conn, LAYERS["cameras"], county_code=county, limit=100_000, precision=6)
-    with conn.cursor() as cur:
-        cur.execute("SELECT code, ST_AsGeoJSON(sector, 6)::json FROM cameras WHERE county_code = %s", (county,))
-        sectors = dict(cur.fetchall())
+    sectors = coverage.sector_geojson(conn, county)
     m = page_map(current_app.config, township_outlines(conn, county))
     sector_features, point_features = [], []
     for f in cams:

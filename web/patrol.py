@@ -260,11 +260,8 @@ def api_save_route():
     conn = get_conn()
     if body["team_code"] not in set(records.teams(conn, _county())["code"]):
         abort(400, description=f"没有编码为 '{body['team_code']}' 的巡防队")
-    frame = gpd.GeoDataFrame([{"code": body["code"], "name": body["name"], "team_code": body["team_code"],
-                               "shift": body["shift"], "township_code": None,
-                               "props": {"saved_by": current_user.name}}], geometry=[geom], crs="EPSG:4326")
-    added, updated = store.upsert_layer(conn, LAYERS["patrol_routes"], frame, _county())
-    store.locate(conn, _county())
+    added, updated = records.save_route(conn, _county(), body["code"], body["name"], body["team_code"],
+                                        body["shift"], geom, {"saved_by": current_user.name})
     return jsonify({"code": body["code"], "added": added, "updated": updated}), 201
 
 

@@ -22,7 +22,6 @@ from flask_login import current_user
 from shapely.geometry import mapping, shape
 
 from layers import patrol as records
-from layers import store
 from layers.catalog import LAYERS, VALUE_LABELS
 from layers.db import get_conn
 from layers.features import extent
@@ -329,15 +328,11 @@ def save_plan(team_code):
         flash(f"未保存：路线编码 {code} 已属于巡防队 {other[0]['team_code']}")
         return back
     doc = _plan(conn, county, team_code, args)
-    frame = gpd.GeoDataFrame([{"code": code, "name": name, "team_code": team_code, "shift": shift,
-                               "township_code": None,
-                               "props": {"saved_by": current_user.name, "planned_from": "patrol_plan",
-                                         "start": args["start"], "stops": args["stops"],
-                                         "stop_minutes": args["stop_minutes"], "length_m": doc["length_m"],
-                                         "duration_min": doc["duration_min"]}}],
-                             geometry=[shape(doc["geometry"])], crs="EPSG:4326")
-    added, _updated = store.upsert_layer(conn, LAYERS["patrol_routes"], frame, county)
-    store.locate(conn, county)
+    props = {"saved_by": current_user.name, "planned_from": "patrol_plan", "start": args["start"],
+             "stops": args["stops"], "stop_minutes": args["stop_minutes"], "length_m": doc["length_m"],
+             "duration_min": doc["duration_min"]}
+    added, _updated = records.save_route(conn, county, code, name, team_code, shift,
+                                         shape(doc["geometry"]), props)
     LOGGER.info("route %s saved for team %s by %s", code, team_code, current_user.name)
     flash(f"已{'保存' if added else '更新'}巡逻路线 {code}（{name}，班次 {shift}）")
     return back

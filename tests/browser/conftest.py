@@ -6,13 +6,11 @@ a host other than 127.0.0.1/localhost is aborted and recorded.
 """
 from __future__ import annotations
 
-import threading
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import PASSWORD, ROLES, truncate_all
+from tests.conftest import PASSWORD, ROLES, serve, truncate_all
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -69,12 +67,8 @@ def live_app(database_url, tmp_path_factory):
 @pytest.fixture(scope="module")
 def live_server(live_app):
     """Base URL of the app served by werkzeug on a free loopback port, in a thread."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serve(live_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import subprocess
-import threading
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,7 +17,7 @@ from shapely.geometry import LineString, Point, box
 from layers import store
 from layers.catalog import LAYERS
 from layers.db import transaction
-from tests.conftest import PASSWORD, basic
+from tests.conftest import PASSWORD, basic, serve
 
 COUNTY = "410999"  # the app's default COUNTY_CODE
 OTHER_COUNTY = "410000"
@@ -520,14 +519,8 @@ def test_every_endpoint_needs_sign_in(client, county):
 @pytest.fixture
 def live_server(app):
     """The test app on a free loopback port, in a background thread."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serve(app) as url:
+        yield url
 
 
 def _gdal(tool: str, *args: str) -> str:
