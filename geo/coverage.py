@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-# 雪亮工程 targets (METHODS.md, REQUIREMENTS R8)
-WORKING_TARGET = 0.98      # 完好率
-NETWORKED_TARGET = 1.0     # 联网率
-JUNCTION_TARGET = 1.0      # 道路交叉口无死角
-ROAD_SHARE_FOR_VIDEO = 0.5  # R2 rule: at least half the village's road length covered
+# 雪亮工程 targets (METHODS.md, REQUIREMENTS R8: 完好率, 联网率, 道路交叉口无死角) and the R2
+# rule (at least half the village's road length covered), written once in geo.rules and
+# importable from here as before (JUNCTION_TARGET is not used here, only re-exported)
+from geo.rules import JUNCTION_TARGET, NETWORKED_TARGET, ROAD_SHARE_FOR_VIDEO, WORKING_TARGET  # noqa: F401
 
 
 def ratio(part: float, whole: float) -> float:
@@ -59,6 +58,16 @@ def roll_up(villages: list[dict], key: str = "township_code") -> list[dict]:
              "junction_share": ratio(s["covered_junctions"], s["junctions"]),
              "video_covered_share": ratio(s["video_covered"], s["villages"])}
             for code, s in sorted(sums.items(), key=lambda kv: str(kv[0]))]
+
+
+def total(villages: list[dict], code: str) -> dict:
+    """``roll_up`` of every village into one row with ``code``; zeros (not nothing) when
+    there are no villages."""
+    rows = roll_up([{**v, "all": code} for v in villages], key="all")
+    if rows:
+        return rows[0]
+    return {"code": code, **dict.fromkeys(SUMMED, 0), "villages": 0, "video_covered": 0,
+            "road_share": 0.0, "junction_share": 0.0, "video_covered_share": 0.0}
 
 
 def camera_indicators(counts: dict) -> dict:

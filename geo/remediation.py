@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-MID_YEAR_SHARE = 0.6
+from geo.rules import MID_YEAR_SHARE  # R1: share of remote villages remediated by 30 June
 
 
 def milestones(plan_year: int) -> list[tuple[date, float]]:

@@ -22,12 +22,15 @@ def _check_crs(gdf: gpd.GeoDataFrame) -> None:
         raise ValueError(f"camera_sectors expects EPSG:4326 lon/lat, got {gdf.crs!r}")
 
 
-def _full_circle_mask(gdf: gpd.GeoDataFrame) -> np.ndarray:
+def camera_column(gdf: gpd.GeoDataFrame, name: str) -> np.ndarray:
+    """A numeric column of cameras as floats, NaN where missing (all NaN without the column)."""
+    return gdf[name].to_numpy(dtype=float, na_value=np.nan) if name in gdf else np.full(len(gdf), np.nan)
+
+
+def full_circle_mask(gdf: gpd.GeoDataFrame) -> np.ndarray:
     """True where the camera sees all round: dome/ptz, fov >= 360, no azimuth or no fov."""
-    n = len(gdf)
-    azimuth = gdf["azimuth"].to_numpy(dtype=float, na_value=np.nan) if "azimuth" in gdf else np.full(n, np.nan)
-    fov = gdf["fov"].to_numpy(dtype=float, na_value=np.nan) if "fov" in gdf else np.full(n, np.nan)
-    kind = gdf["kind"].astype("string").fillna("").to_numpy() if "kind" in gdf else np.full(n, "")
+    azimuth, fov = camera_column(gdf, "azimuth"), camera_column(gdf, "fov")
+    kind = gdf["kind"].astype("string").fillna("").to_numpy() if "kind" in gdf else np.full(len(gdf), "")
     with np.errstate(invalid="ignore"):
         wide = ~(fov < 360)  # NaN counts as full circle
     return wide | np.isnan(azimuth) | np.isin(kind, list(FULL_CIRCLE_KINDS))
@@ -74,7 +77,7 @@ def camera_sectors(gdf: gpd.GeoDataFrame, n_arc: int = 64) -> gpd.GeoDataFrame:
     if n_arc < 3:
         raise ValueError(f"n_arc must be at least 3, got {n_arc}")
     out = gdf.copy()
-    full = _full_circle_mask(gdf)
+    full = full_circle_mask(gdf)
     out["full_circle"] = full
     if len(gdf) == 0:
         return out

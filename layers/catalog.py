@@ -1,15 +1,19 @@
-"""The layers of the county map, declared once.
+"""The layers of the county map, each declared once: columns, geometry, time, look.
 
-Each declaration drives the importer (required columns, types, enums), the
-OGC API (collections, time filter) and the map shell (titles, popups).
-The SQL schema itself lives in numbered migrations under ``layers/migrations``;
-``tests/layers/test_schema.py`` checks that the two agree.
+A declaration drives the importer (required columns, types, enums), the storage
+(``layers.store``: upsert, location of township/village), the OGC API (collections,
+schemas, time filter) and the map (``web.maps``: overlay order, which views show it,
+styles, legend, popup labels). The SQL table itself is a numbered migration under
+``layers/migrations``; ``tests/layers/test_schema.py`` checks that the two agree.
+Adding a layer is one ``_add(Layer(...))`` here plus a migration.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
-LOGGER_NAME = __name__
+from geo.rules import TEAM_MINIMUM, TOWNSHIP_MIN, VILLAGE_MIN
+from layers.errors import LayerNotFound
 
 
 @dataclass(frozen=True)
@@ -17,7 +21,8 @@ class Column:
     """One column a file must (or may) carry.
 
     kind: 'text', 'int', 'float', 'bool', 'date', 'timestamp' (local time,
-    Asia/Shanghai when no offset is given) or 'enum' (with ``choices``).
+    Asia/Shanghai when no offset is given) or 'enum' (with ``choices``). labels: the
+    Chinese words of values (default: VALUE_LABELS); files may carry either.
     """
 
     name: str
@@ -27,28 +32,106 @@ class Column:
     choices: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    labels: dict = field(default_factory=dict, hash=False, compare=False)
+
+    def label_of(self, value) -> str:
+        """The Chinese word for a value (the value itself when there is none)."""
+        return self.labels.get(value) or VALUE_LABELS.get(value, str(value))
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One class of a layer's features on the map: legend label and Leaflet style.
+
+    aliases: other values of the classifying property that mean this class.
+    """
+
+    key: object
+    label: str
+    style: dict = field(default_factory=dict)
+    aliases: tuple = ()
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a layer is drawn on the map.
+
+    pane: drawing order (Leaflet pane z-index; higher is on top); views: the map views
+    that show it switched on (the 'all' view shows everything); swatch: 'area', 'line'
+    or 'dot' (points are drawn as circle markers of ``radius`` pixels); style: Leaflet
+    path options of every feature, updated by its kind's. Kinds are picked by the
+    property ``by`` or by ``classify(properties)``; ``other`` styles values that match
+    no kind. Legend: the kinds present with their counts (every kind with
+    ``legend_all``), or one row (``legend`` as its label, else the layer's title).
+    popup: the columns a feature's popup lists (default: the layer's columns).
+    simplify: tolerance in degrees for lines and polygons. companion: a second overlay
+    drawn from the same features (camera sectors from cameras).
+    """
+
+    pane: int
+    views: tuple[str, ...] = ()
+    swatch: str = "area"
+    style: dict = field(default_factory=dict)
+    by: str | None = None
+    classify: Callable[[dict], object] | None = None
+    kinds: tuple[Kind, ...] = ()
+    other: Kind | None = None
+    legend: str | None = None
+    legend_all: bool = False
+    count: bool = True
+    radius: int = 4
+    simplify: float | None = None
+    popup: tuple[Column, ...] | None = None
+    companion: "Overlay | None" = None
+
+    def kind_of(self, props: dict) -> Kind | None:
+        """The kind of a feature from its raw properties (``other`` when none matches)."""
+        if self.classify is not None:
+            key = self.classify(props)
+        elif self.by is not None:
+            key = props.get(self.by)
+        else:
+            return None
+        for kind in self.kinds:
+            if key == kind.key or key in kind.aliases:
+                return kind
+        return self.other
+
+    def style_for(self, props: dict) -> dict:
+        """Leaflet path options of one feature."""
+        kind = self.kind_of(props)
+        return {**self.style, **(kind.style if kind else {})}
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A map overlay that is not a table of its own (drawn from another layer's rows)."""
+
+    name: str
+    title: str
+    look: Look
 
 
 @dataclass(frozen=True)
 class Layer:
     """A PostGIS table the county keeps.
 
-    geometry: 'Point', 'MultiLineString', 'MultiPolygon', 'Geometry'
-    (point or polygon) or None for a table without geometry.
-    key: the columns a row is matched on when importing.
-    time: the column OGC API's ``datetime`` filters on, if any.
-    located: whether township_code / village_code are derived by location
-    when the file does not give them.
+    geometry: 'Point', 'MultiLineString', 'MultiPolygon', 'Geometry' (point or polygon)
+    or None for a table without geometry. key: the columns a row is matched on when
+    importing. time: the column OGC API's ``datetime`` filters on, if any. located:
+    township_code (and village_code, when the layer has that column) are filled by
+    location where a file does not give them. accepts: geometry types a file may hold.
     """
 
     name: str
     title: str
     geometry: str | None
     columns: tuple[Column, ...]
+    look: Look
     key: tuple[str, ...] = ("code",)
     time: str | None = None
     located: bool = True
-    accepts: tuple[str, ...] = field(default=())
+    accepts: tuple[str, ...] = ()
 
     @property
     def table(self) -> str:
@@ -63,6 +146,10 @@ class Layer:
     @property
     def required(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def popup(self) -> tuple[Column, ...]:
+        return self.columns if self.look.popup is None else self.look.popup
 
 
 CODE = Column("code", "text", "编码")
@@ -80,74 +167,6 @@ INCIDENT_CATEGORIES = (
     "drugs", "assault", "traffic_accident", "dispute", "other",
 )
 
-LAYERS: dict[str, Layer] = {}
-
-
-def _add(layer: Layer) -> None:
-    LAYERS[layer.name] = layer
-
-
-_add(Layer("townships", "乡镇", "MultiPolygon", (CODE, NAME), located=False,
-           accepts=("Polygon", "MultiPolygon")))
-_add(Layer("villages", "行政村", "MultiPolygon", (
-    CODE, NAME,
-    Column("township_code", "text", "乡镇编码", required=False),
-    Column("remote", "bool", "偏远村"),
-    Column("population", "int", "人口", minimum=0),
-    Column("remediated_on", "date", "整治确认日期", required=False),
-), accepts=("Polygon", "MultiPolygon")))
-_add(Layer("cameras", "视频监控", "Point", (
-    CODE, NAME,
-    Column("kind", "enum", "类型", choices=CAMERA_KINDS),
-    Column("azimuth", "float", "朝向(度)", required=False, minimum=0, maximum=360),
-    Column("fov", "float", "视场角(度)", minimum=0.1, maximum=360),
-    Column("range_m", "float", "可视距离(米)", minimum=1, maximum=5000),
-    Column("status", "enum", "状态", choices=CAMERA_STATUSES),
-    Column("networked", "bool", "联网"),
-    Column("installed_on", "date", "安装日期", required=False),
-    TOWNSHIP_CODE, VILLAGE_CODE,
-), time="installed_on", accepts=("Point",)))
-_add(Layer("incidents", "警情", "Point", (
-    CODE,
-    Column("occurred_at", "timestamp", "发生时间"),
-    Column("category", "enum", "类别", choices=INCIDENT_CATEGORIES),
-    TOWNSHIP_CODE, VILLAGE_CODE,
-), time="occurred_at", accepts=("Point",)))
-_add(Layer("schools", "学校", "Geometry", (CODE, NAME, TOWNSHIP_CODE, VILLAGE_CODE),
-           accepts=("Point", "Polygon", "MultiPolygon")))
-_add(Layer("roads", "道路", "MultiLineString", (
-    CODE, NAME, Column("class", "text", "等级"), TOWNSHIP_CODE,
-), accepts=("LineString", "MultiLineString")))
-_add(Layer("patrol_teams", "巡防队", None, (
-    CODE, NAME,
-    Column("kind", "enum", "类型", choices=TEAM_KINDS),
-    Column("township_code", "text", "乡镇编码"),
-    Column("village_code", "text", "村编码", required=False),
-    Column("members", "int", "队员人数", minimum=0, maximum=1000),
-), located=False))
-_add(Layer("patrol_routes", "巡逻路线", "MultiLineString", (
-    CODE, NAME,
-    Column("team_code", "text", "巡防队编码"),
-    Column("shift", "text", "班次"),
-    TOWNSHIP_CODE,
-), accepts=("LineString", "MultiLineString")))
-_add(Layer("patrol_tracks", "巡逻轨迹", "Point", (
-    Column("team_code", "text", "巡防队编码"),
-    Column("recorded_at", "timestamp", "记录时间"),
-    TOWNSHIP_CODE, VILLAGE_CODE,
-), key=("team_code", "recorded_at"), time="recorded_at", accepts=("Point",)))
-_add(Layer("hotspots", "治安乱点", "MultiPolygon", (
-    CODE,
-    Column("quarter", "text", "季度"),
-    Column("level", "enum", "级别", choices=HOTSPOT_LEVELS),
-    Column("township_code", "text", "乡镇编码", required=False),
-    NAME,
-    Column("status", "enum", "状态", choices=HOTSPOT_STATUSES),
-    Column("unit", "text", "责任单位", required=False),
-    Column("deadline", "date", "整治期限", required=False),
-    Column("carried_from", "text", "延续自", required=False),
-), accepts=("Polygon", "MultiPolygon")))
-
 # Chinese labels for values shown in popups and tables.
 VALUE_LABELS = {
     "fixed": "枪机", "dome": "球机", "ptz": "云台", "checkpoint": "卡口",
@@ -160,11 +179,161 @@ VALUE_LABELS = {
     "traffic_accident": "交通事故", "dispute": "纠纷", "other": "其他",
 }
 
+ALL_VIEWS = ("commander", "planner", "leader")
+CAMERA_COLORS = {"working": "#1a9641", "faulty": "#f39c12", "offline": "#d7191c"}
+HOTSPOT_COLORS = {"listed": "#e31a1c", "remediating": "#ff7f00", "delisted": "#33a02c",
+                  "carried_over": "#6a3d9a"}
+INCIDENT_COLORS = {
+    "robbery": "#b2182b", "snatching": "#d6604d", "theft": "#f4a582", "telecom_fraud": "#2166ac",
+    "illegal_fundraising": "#4393c3", "drugs": "#762a83", "assault": "#e7298a",
+    "traffic_accident": "#8c510a", "dispute": "#35978f", "other": "#878787",
+}
+# Road classes, English or Chinese in the data; major first.
+ROAD_KINDS = tuple(Kind(key, label, {"color": color, "weight": weight}, aliases=(label,))
+                   for key, label, color, weight in (
+    ("expressway", "高速公路", "#8e0152", 4.5), ("national", "国道", "#d7301f", 4),
+    ("provincial", "省道", "#ef6548", 3.5), ("county", "县道", "#fc8d59", 3),
+    ("urban", "城区道路", "#a6761d", 2.5), ("township", "乡道", "#8c8c8c", 2),
+    ("village", "村道", "#b0b0b0", 1.5)))
+
+
+def _coloured(colors: dict, style: Callable[[str], dict]) -> tuple[Kind, ...]:
+    return tuple(Kind(key, VALUE_LABELS.get(key, key), style(color)) for key, color in colors.items())
+
+
+def village_kind(props: dict) -> str:
+    """'plain', 'remote' (not remediated) or 'remediated'."""
+    if not props.get("remote"):
+        return "plain"
+    return "remediated" if props.get("remediated_on") else "remote"
+
+
+def team_short(props: dict) -> bool:
+    """Whether a team has fewer members than R7 asks of its kind."""
+    minimum, members = TEAM_MINIMUM.get(props.get("kind")), props.get("members")
+    return minimum is not None and members is not None and members < minimum
+
+
+LAYERS: dict[str, Layer] = {}
+
+
+def _add(layer: Layer) -> None:
+    LAYERS[layer.name] = layer
+
+
+_add(Layer("townships", "乡镇", "MultiPolygon", (CODE, NAME), located=False,
+           accepts=("Polygon", "MultiPolygon"),
+           look=Look(406, ALL_VIEWS, style={"color": "#253494", "weight": 2.5, "fill": False},
+                     simplify=2e-5)))
+_add(Layer("villages", "行政村", "MultiPolygon", (
+    CODE, NAME,
+    Column("township_code", "text", "乡镇编码", required=False),
+    Column("remote", "bool", "偏远村"),
+    Column("population", "int", "人口", minimum=0),
+    Column("remediated_on", "date", "整治确认日期", required=False),
+), accepts=("Polygon", "MultiPolygon"), look=Look(
+    402, ALL_VIEWS, classify=village_kind, legend_all=True, simplify=2e-5, kinds=(
+        Kind("plain", "行政村", {"color": "#9e9e9e", "weight": 0.8, "fillColor": "#ffffff", "fillOpacity": 0.15}),
+        Kind("remote", "偏远村（未整治）", {"color": "#e6550d", "weight": 2, "fillColor": "#fdae6b",
+                                        "fillOpacity": 0.45}),
+        Kind("remediated", "偏远村（已整治）", {"color": "#31a354", "weight": 2, "fillColor": "#a1d99b",
+                                          "fillOpacity": 0.4})))))
+_add(Layer("cameras", "视频监控", "Point", (
+    CODE, NAME,
+    Column("kind", "enum", "类型", choices=CAMERA_KINDS),
+    Column("azimuth", "float", "朝向(度)", required=False, minimum=0, maximum=360),
+    Column("fov", "float", "视场角(度)", minimum=0.1, maximum=360),
+    Column("range_m", "float", "可视距离(米)", minimum=1, maximum=5000),
+    Column("status", "enum", "状态", choices=CAMERA_STATUSES),
+    Column("networked", "bool", "联网"),
+    Column("installed_on", "date", "安装日期", required=False),
+    TOWNSHIP_CODE, VILLAGE_CODE,
+), time="installed_on", accepts=("Point",), look=Look(
+    446, ("commander", "leader"), swatch="dot", radius=3, by="status",
+    style={"color": "#263238", "weight": 0.6, "fillOpacity": 1},
+    kinds=_coloured(CAMERA_COLORS, lambda c: {"fillColor": c}), other=Kind(None, "其他", {"fillColor": "#555555"}),
+    companion=Overlay("camera_sectors", "监控可视范围", Look(
+        410, ("leader",), by="status", legend="摄像机可视扇区（按比例）", count=False, popup=(),
+        style={"weight": 0.8, "opacity": 0.7, "fillOpacity": 0.15, "interactive": False},
+        kinds=_coloured(CAMERA_COLORS, lambda c: {"color": c, "fillColor": c}),
+        other=Kind(None, "其他", {"color": "#555555", "fillColor": "#555555"}))))))
+_add(Layer("incidents", "警情", "Point", (
+    CODE,
+    Column("occurred_at", "timestamp", "发生时间"),
+    Column("category", "enum", "类别", choices=INCIDENT_CATEGORIES),
+    TOWNSHIP_CODE, VILLAGE_CODE,
+), time="occurred_at", accepts=("Point",), look=Look(
+    440, ("planner",), swatch="dot", radius=3, by="category",
+    style={"weight": 1, "fillOpacity": 0.85},
+    kinds=_coloured(INCIDENT_COLORS, lambda c: {"color": c, "fillColor": c}),
+    other=Kind(None, "其他", {"color": "#878787", "fillColor": "#878787"}))))
+_add(Layer("schools", "学校", "Geometry", (CODE, NAME, TOWNSHIP_CODE, VILLAGE_CODE),
+           accepts=("Point", "Polygon", "MultiPolygon"), look=Look(
+               442, ALL_VIEWS, swatch="dot", radius=6,
+               style={"color": "#08519c", "weight": 2, "fillColor": "#6baed6", "fillOpacity": 0.8})))
+_add(Layer("roads", "道路", "MultiLineString", (
+    CODE, NAME, Column("class", "text", "等级"), TOWNSHIP_CODE,
+), accepts=("LineString", "MultiLineString"), look=Look(
+    420, ALL_VIEWS, swatch="line", by="class", kinds=ROAD_KINDS, simplify=1e-5,
+    other=Kind(None, "其他道路", {"color": "#9e9e9e", "weight": 1.5}))))
+_add(Layer("patrol_teams", "巡防队", None, (
+    CODE, NAME,
+    Column("kind", "enum", "类型", choices=TEAM_KINDS),
+    Column("township_code", "text", "乡镇编码"),
+    Column("village_code", "text", "村编码", required=False),
+    Column("members", "int", "队员人数", minimum=0, maximum=1000),
+), located=False, look=Look(
+    444, ("commander",), swatch="dot", radius=6, classify=team_short, legend_all=True,
+    style={"weight": 3, "fillColor": "#08306b", "fillOpacity": 1}, kinds=(
+        Kind(False, "人数达标", {"color": "#ffffff"}),
+        Kind(True, f"人数不足（专职≥{TOWNSHIP_MIN}，义务≥{VILLAGE_MIN}）", {"color": "#d7191c"})))))
+_add(Layer("patrol_routes", "巡逻路线", "MultiLineString", (
+    CODE, NAME,
+    Column("team_code", "text", "巡防队编码"),
+    Column("shift", "text", "班次"),
+    TOWNSHIP_CODE,
+), accepts=("LineString", "MultiLineString"), look=Look(
+    422, ("commander",), swatch="line", simplify=1e-5,
+    style={"color": "#0570b0", "weight": 2.5, "dashArray": "6 4"})))
+_add(Layer("patrol_tracks", "巡逻轨迹", "Point", (
+    Column("team_code", "text", "巡防队编码"),
+    Column("recorded_at", "timestamp", "记录时间"),
+    TOWNSHIP_CODE, VILLAGE_CODE,
+), key=("team_code", "recorded_at"), time="recorded_at", accepts=("Point",), look=Look(
+    424, ("commander",), swatch="line", simplify=1e-5,
+    style={"color": "#c51b8a", "weight": 2.5, "opacity": 0.85},
+    # the map joins a day's points into one line per team
+    popup=(Column("team_code", "text", "巡防队"), Column("recorded_at", "text", "记录时间"),
+           Column("points", "int", "轨迹点数")))))
+_add(Layer("hotspots", "治安乱点", "MultiPolygon", (
+    CODE,
+    Column("quarter", "text", "季度"),
+    Column("level", "enum", "级别", choices=HOTSPOT_LEVELS),
+    Column("township_code", "text", "乡镇编码", required=False),
+    NAME,
+    Column("status", "enum", "状态", choices=HOTSPOT_STATUSES),
+    Column("unit", "text", "责任单位", required=False),
+    Column("deadline", "date", "整治期限", required=False),
+    Column("carried_from", "text", "延续自", required=False),
+), accepts=("Polygon", "MultiPolygon"), look=Look(
+    404, ALL_VIEWS, by="status", simplify=5e-6, style={"weight": 2, "fillOpacity": 0.3},
+    kinds=_coloured(HOTSPOT_COLORS, lambda c: {"color": c, "fillColor": c}),
+    other=Kind(None, "其他", {"color": "#e31a1c", "fillColor": "#e31a1c"}))))
+
+
+def overlays() -> list[tuple[str, str, Look, Layer]]:
+    """(name, title, look, source layer) of every map overlay, in the catalog's order."""
+    out = []
+    for layer in LAYERS.values():
+        out.append((layer.name, layer.title, layer.look, layer))
+        if layer.look.companion is not None:
+            c = layer.look.companion
+            out.append((c.name, c.title, c.look, layer))
+    return out
+
 
 def get_layer(name: str) -> Layer:
     """Return the declaration of layer ``name``; raise LayerNotFound otherwise."""
-    from layers.errors import LayerNotFound
-
     try:
         return LAYERS[name]
     except KeyError:

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SCHOOL_SURROUNDINGS_M = 200  # the place around a school (API.md: a school's place is 200 m)
+import geopandas as gpd
+import shapely
+
+from geo.rules import SCHOOL_RADIUS_M
+from layers.catalog import CAMERA_STATUSES
+from layers.errors import FeatureNotFound, InvalidInput
 
 
 @dataclass
@@ -42,21 +47,22 @@ SECTORS = """
 
 # Roads clipped at village borders; the covered part is inside the union of the sectors
 # that touch the village.
-# The villages asked for; written out at each use rather than as one CTE, so that every
-# join can use the GiST index on villages (a CTE used several times is materialised).
-VILL = """villages v WHERE v.county_code = %(county)s
+# The villages asked for (all when %(villages)s is NULL); written out at each join rather
+# than as one CTE, so that every join can use the GiST index on villages (a CTE used
+# several times is materialised).
+VILLAGES_ASKED = """v.county_code = %(county)s
           AND (%(villages)s::text[] IS NULL OR v.code = ANY(%(villages)s::text[]))"""
 
 VILLAGE_ROADS = f"""
     WITH {SECTORS},
     cover AS MATERIALIZED (
         SELECT v.code, ST_Union(s.g) AS g
-        FROM sectors s JOIN {VILL.replace("WHERE", "ON ST_Intersects(s.g, v.geom) AND")}
+        FROM sectors s JOIN villages v ON ST_Intersects(s.g, v.geom) AND {VILLAGES_ASKED}
         GROUP BY v.code
     ),
     clipped AS (
         SELECT v.code, ST_Intersection(r.geom, v.geom) AS g
-        FROM roads r JOIN {VILL.replace("WHERE", "ON ST_Intersects(r.geom, v.geom) AND")}
+        FROM roads r JOIN villages v ON ST_Intersects(r.geom, v.geom) AND {VILLAGES_ASKED}
         WHERE r.county_code = %(county)s
     ),
     lengths AS (
@@ -85,14 +91,14 @@ VILLAGE_ROADS = f"""
     vjunctions AS (
         SELECT v.code, count(*) AS n,
                count(*) FILTER (WHERE cv.g IS NOT NULL AND ST_Intersects(cv.g, j.p)) AS covered
-        FROM junctions j JOIN {VILL.replace("WHERE", "ON ST_Intersects(v.geom, j.p) AND")}
+        FROM junctions j JOIN villages v ON ST_Intersects(v.geom, j.p) AND {VILLAGES_ASKED}
         LEFT JOIN cover cv ON cv.code = v.code
         GROUP BY v.code
     ),
     vschools AS (
         SELECT v.code, count(*) AS n,
                count(*) FILTER (WHERE cv.g IS NOT NULL AND ST_Intersects(cv.g, s.geom)) AS covered
-        FROM schools s JOIN {VILL.replace("WHERE", "ON ST_Intersects(v.geom, ST_PointOnSurface(s.geom)) AND")}
+        FROM schools s JOIN villages v ON ST_Intersects(v.geom, ST_PointOnSurface(s.geom)) AND {VILLAGES_ASKED}
         LEFT JOIN cover cv ON cv.code = v.code
         WHERE s.county_code = %(county)s
         GROUP BY v.code
@@ -101,7 +107,9 @@ VILLAGE_ROADS = f"""
            coalesce(l.road_m, 0), coalesce(l.covered_m, 0),
            coalesce(j.n, 0), coalesce(j.covered, 0),
            coalesce(s.n, 0), coalesce(s.covered, 0)
-    FROM {VILL.replace("WHERE", "LEFT JOIN lengths l ON l.code = v.code LEFT JOIN vjunctions j ON j.code = v.code LEFT JOIN vschools s ON s.code = v.code WHERE")}
+    FROM villages v LEFT JOIN lengths l ON l.code = v.code
+         LEFT JOIN vjunctions j ON j.code = v.code LEFT JOIN vschools s ON s.code = v.code
+    WHERE {VILLAGES_ASKED}
     ORDER BY v.code"""
 
 HOTSPOT_AREAS = f"""
@@ -169,12 +177,6 @@ def camera_counts(conn, county: str, what_if: WhatIf | None = None) -> dict:
             "proposed": proposed}
 
 
-def latest_quarter(conn, county: str) -> str | None:
-    with conn.cursor() as cur:
-        cur.execute("SELECT max(quarter) FROM hotspots WHERE county_code = %s", (county,))
-        return cur.fetchone()[0]
-
-
 GAPS = f"""
     WITH {SECTORS},
     near AS MATERIALIZED (SELECT g FROM sectors),
@@ -198,7 +200,7 @@ GAPS = f"""
         WHERE h.county_code = %(county)s AND (%(quarter)s::text IS NULL OR h.quarter = %(quarter)s)
     ),
     school_places AS MATERIALIZED (
-        SELECT sc.code, sc.name, ST_Buffer(sc.geom::geography, {SCHOOL_SURROUNDINGS_M})::geometry AS place
+        SELECT sc.code, sc.name, ST_Buffer(sc.geom::geography, {SCHOOL_RADIUS_M:g})::geometry AS place
         FROM schools sc WHERE sc.county_code = %(county)s
     ),
     school_gaps AS (
@@ -211,7 +213,8 @@ GAPS = f"""
     SELECT kind, code, name,
            CASE WHEN kind = 'road' THEN ST_Length(g::geography) ELSE ST_Area(g::geography) END,
            ST_AsGeoJSON(g, 6)::json
-    FROM everything WHERE NOT ST_IsEmpty(g)"""
+    FROM everything WHERE NOT ST_IsEmpty(g)
+    ORDER BY kind, code, ST_AsGeoJSON(g, 6)"""
 
 
 def gaps(conn, county: str, what_if: WhatIf | None = None, quarter=None) -> list[dict]:
@@ -230,11 +233,8 @@ def gaps(conn, county: str, what_if: WhatIf | None = None, quarter=None) -> list
 
 def set_camera_status(conn, county: str, code: str, status: str, user: str, note: str = "") -> int:
     """Change one camera's status and record who, when, before and after. Does not commit."""
-    from layers.catalog import CAMERA_STATUSES
-    from layers.errors import FeatureNotFound
-
     if status not in CAMERA_STATUSES:
-        raise ValueError(f"状态 '{status}' 无效（可用：{', '.join(CAMERA_STATUSES)}）")
+        raise InvalidInput(f"状态 '{status}' 无效（可用：{', '.join(CAMERA_STATUSES)}）", "status")
     with conn.cursor() as cur:
         cur.execute("SELECT status FROM cameras WHERE county_code = %s AND code = %s FOR UPDATE",
                     (county, code))
@@ -261,9 +261,6 @@ def camera_history(conn, county: str, code: str) -> list[dict]:
 
 def sector_frame(conn, county: str, what_if: WhatIf | None = None):
     """The working cameras' sectors (what-if applied) as a GeoDataFrame in EPSG:4326."""
-    import geopandas as gpd
-    import shapely
-
     with conn.cursor() as cur:
         cur.execute(f"WITH {SECTORS} SELECT ST_AsBinary(g) FROM sectors", _params(county, what_if))
         geoms = shapely.from_wkb([bytes(r[0]) for r in cur.fetchall()])

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import psycopg2
 import psycopg2.extras
+import psycopg2.sql
 from psycopg2.pool import ThreadedConnectionPool
 
+from geo.calendar import TIMEZONE
 from layers.embedded import EmbeddedCluster
 from layers.migrate import migrate
 
@@ -22,7 +24,7 @@ LOGGER = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 # Local time for timestamps; no JIT: its compile time (about a second) dwarfs the
 # spatial queries here, whose cost estimates wrongly look expensive to the planner.
-SESSION_OPTIONS = "-c timezone=Asia/Shanghai -c jit=off"
+SESSION_OPTIONS = f"-c timezone={TIMEZONE} -c jit=off"
 
 
 def resolve_url(config: dict) -> str:
@@ -54,6 +56,27 @@ def transaction(url: str):
         conn.close()
 
 
+@contextmanager
+def savepoint(conn, name: str = "work"):
+    """Run a block inside a savepoint: an error rolls back to it (and is raised again),
+    leaving the rest of the caller's transaction as it was. A connection in autocommit
+    mode has no transaction: the block then simply runs."""
+    if getattr(conn, "autocommit", False):
+        yield conn
+        return
+    ident = psycopg2.sql.Identifier(name)
+    with conn.cursor() as cur:
+        cur.execute(psycopg2.sql.SQL("SAVEPOINT {}").format(ident))
+    try:
+        yield conn
+    except BaseException:
+        with conn.cursor() as cur:
+            cur.execute(psycopg2.sql.SQL("ROLLBACK TO SAVEPOINT {}").format(ident))
+        raise
+    with conn.cursor() as cur:
+        cur.execute(psycopg2.sql.SQL("RELEASE SAVEPOINT {}").format(ident))
+
+
 class Database:
     """The app's pool. Created by ``init_app``; ``get()`` lends the request's connection."""
 
@@ -67,7 +90,11 @@ class Database:
 
 
 def init_app(app) -> None:
-    """Resolve the URL, migrate, create the pool and release connections on teardown."""
+    """Resolve the URL, migrate, create the pool; end each request's transaction.
+
+    A request's work is committed when it answers below 400 and rolled back when it
+    answers 400 or more or fails: a refused request changes nothing.
+    """
     from flask import g
 
     url = resolve_url(app.config)
@@ -78,11 +105,18 @@ def init_app(app) -> None:
             LOGGER.info("applied migrations: %s", ", ".join(applied))
     app.extensions["countymap_db"] = Database(url)
 
+    @app.after_request
+    def _refused(response):
+        if response.status_code >= 400:
+            g.db_refused = True
+        return response
+
     @app.teardown_appcontext
     def _release(exc):
         conn = g.pop("db_conn", None)
+        refused = g.pop("db_refused", False)
         if conn is not None:
-            if exc is None:
+            if exc is None and not refused:
                 conn.commit()
             else:
                 conn.rollback()

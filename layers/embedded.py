@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+from geo.calendar import TIMEZONE
 from layers.errors import DatabaseUnavailable
 
 LOGGER = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ class EmbeddedCluster:
         conf = self.data_dir / "postgresql.conf"
         with open(conf, "a") as fh:
             fh.write("\n# embedded county map cluster\nshared_buffers = 256MB\n"
-                     "max_connections = 100\ntimezone = 'Asia/Shanghai'\n")
+                     f"max_connections = 100\ntimezone = '{TIMEZONE}'\n")
 
     def _ensure_database(self) -> None:
         for _ in range(50):

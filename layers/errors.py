@@ -1,8 +1,26 @@
-"""Typed errors raised below web/, turned into HTTP answers in web/."""
+"""Typed errors raised below the web adapters; ``web.errors`` turns each into its status once.
+
+| error | status | meaning |
+|---|---|---|
+| InvalidInput | 400 | a value the user gave is wrong (``field`` names it when known) |
+| ImportRefused | 400 | a file cannot be imported; every problem listed |
+| LayerNotFound, FeatureNotFound | 404 | no such layer / record |
+| Conflict | 409 | somebody changed the record since the user read it |
+| QuotaShort | 422 | a hotspot list short of the R3 quota cannot be published |
+| DatabaseUnavailable | 503 | the database cannot be reached |
+"""
 
 
 class CountyMapError(Exception):
     """Base class of the errors this project raises on purpose."""
+
+
+class InvalidInput(CountyMapError, ValueError):
+    """A value given by the user is wrong; ``field`` names it when known."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class LayerNotFound(CountyMapError):
@@ -10,7 +28,7 @@ class LayerNotFound(CountyMapError):
 
 
 class FeatureNotFound(CountyMapError):
-    """No feature with the asked-for code."""
+    """No feature (or record) with the asked-for code."""
 
 
 class ImportRefused(CountyMapError):
@@ -31,8 +49,21 @@ class DatabaseUnavailable(CountyMapError):
 
 
 class Conflict(CountyMapError):
-    """Somebody else changed the record since the user read it; ``current`` is what is there now."""
+    """Somebody else changed the record since the user read it.
 
-    def __init__(self, message, current=None):
+    ``current`` is the record's version now; ``key`` the name the client knows it by
+    ('version' for remediation records, 'revision' for hotspot list drafts).
+    """
+
+    def __init__(self, message, current=None, key: str = "version"):
         super().__init__(message)
         self.current = current
+        self.key = key
+
+
+class QuotaShort(CountyMapError):
+    """Publishing refused: the list is short of the R3 quota; ``shortfall`` says where."""
+
+    def __init__(self, shortfall: list[str]):
+        self.shortfall = shortfall
+        super().__init__("清单未达到配额，不能发布：" + "；".join(shortfall))

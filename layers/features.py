@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from psycopg2 import sql
 
+from geo.calendar import TIMEZONE as LOCAL_TZ  # dates (days without a time) are local days
 from layers.catalog import Layer
 from layers.errors import FeatureNotFound
-
-# Dates (days without a time) are days of the county's local calendar.
-LOCAL_TZ = "Asia/Shanghai"
 
 
 def _properties(layer: Layer) -> sql.Composable:

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.calendar import TIMEZONE
 from layers import store
 from layers.catalog import LAYERS
 
@@ -37,9 +39,9 @@ def tracks(conn, county: str, start: datetime, end: datetime, team: str | None =
                        ORDER BY team_code, recorded_at""", (county, start, end, team, team))
         rows = cur.fetchall()
     if not rows:
-        return np.array([], dtype=object), pd.DatetimeIndex([], tz="Asia/Shanghai"), np.array([]), np.array([])
+        return np.array([], dtype=object), pd.DatetimeIndex([], tz=TIMEZONE), np.array([]), np.array([])
     team_codes, times, lon, lat = zip(*rows)
-    return (np.array(team_codes, dtype=object), pd.DatetimeIndex(times).tz_convert("Asia/Shanghai"),
+    return (np.array(team_codes, dtype=object), pd.DatetimeIndex(times).tz_convert(TIMEZONE),
             np.array(lon, dtype=float), np.array(lat, dtype=float))
 
 
@@ -52,8 +54,11 @@ def last_positions(conn, county: str) -> list[dict]:
 
 
 def add_track_points(conn, county: str, frame) -> tuple[int, int]:
-    """Store GPS points (a GeoDataFrame with team_code, recorded_at, code, props) posted by a device."""
-    return store.upsert_layer(conn, LAYERS["patrol_tracks"], frame, county)
+    """Store GPS points (a GeoDataFrame with team_code, recorded_at, code, props) posted by a
+    device, township and village by location. Returns (added, updated). Does not commit."""
+    result = store.upsert_layer(conn, LAYERS["patrol_tracks"], frame, county)
+    store.locate(conn, county)
+    return result
 
 
 def routes(conn, county: str) -> list[dict]:
@@ -65,18 +70,10 @@ def routes(conn, county: str) -> list[dict]:
                 for c, n, t, s, g, l in cur.fetchall()]
 
 
-def latest_quarter(conn, county: str) -> str | None:
-    with conn.cursor() as cur:
-        cur.execute("SELECT max(quarter) FROM hotspots WHERE county_code = %s", (county,))
-        return cur.fetchone()[0]
-
-
 def save_route(conn, county: str, code: str, name: str, team_code: str, shift: str, geometry,
                props: dict | None = None) -> tuple[int, int]:
     """Store one route (a shapely line in EPSG:4326) for a team and shift, matched on code;
     township by location. Returns (added, updated). Does not commit."""
-    import geopandas as gpd
-
     frame = gpd.GeoDataFrame([{"code": code, "name": name, "team_code": team_code, "shift": shift,
                                "township_code": None, "props": props or {}}],
                              geometry=[geometry], crs="EPSG:4326")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from layers.errors import Conflict, FeatureNotFound
+from layers.errors import Conflict, FeatureNotFound, InvalidInput
 
 STATUSES = ("not_started", "in_progress", "remediated")
 FIELDS = ("status", "orderly", "services", "video", "confirmed_on", "confirmed_by", "note")
@@ -29,10 +29,11 @@ LAST_STATES = f"""
       AND NOT (id = ANY(%(exclude)s::bigint[]))
     ORDER BY village_code, effective_on DESC, id DESC"""
 
-STATUS_ON = f"""
+# A village's status in force on a day (the day is an SQL expression).
+STATUS_ON = """
     SELECT status FROM remediation_events e
-    WHERE e.county_code = v.county_code AND e.village_code = v.code AND {IN_FORCE}
-      AND e.effective_on <= %(day)s::date
+    WHERE e.county_code = v.county_code AND e.village_code = v.code AND {in_force}
+      AND e.effective_on <= {day}
     ORDER BY e.effective_on DESC, e.id DESC LIMIT 1"""
 
 PROGRESS = f"""
@@ -41,8 +42,8 @@ PROGRESS = f"""
            count(v.code) FILTER (WHERE before_.status = 'remediated') AS remediated_before
     FROM townships t
     JOIN villages v ON v.county_code = t.county_code AND v.township_code = t.code AND v.remote
-    LEFT JOIN LATERAL ({STATUS_ON}) now_ ON true
-    LEFT JOIN LATERAL ({STATUS_ON.replace("%(day)s::date", "%(day)s::date - %(window)s::int")}) before_ ON true
+    LEFT JOIN LATERAL ({STATUS_ON.format(in_force=IN_FORCE, day="%(day)s::date")}) now_ ON true
+    LEFT JOIN LATERAL ({STATUS_ON.format(in_force=IN_FORCE, day="%(day)s::date - %(window)s::int")}) before_ ON true
     WHERE t.county_code = %(county)s
     GROUP BY t.code, t.name
     ORDER BY t.code"""
@@ -108,18 +109,18 @@ def _check_village(cur, county: str, village: str) -> None:
     if row is None:
         raise FeatureNotFound(f"没有编码为 '{village}' 的行政村")
     if not row[0]:
-        raise ValueError(f"行政村 {village} 不是偏远村，无整治记录 (not a remote village)")
+        raise InvalidInput(f"行政村 {village} 不是偏远村，无整治记录 (not a remote village)", "code")
 
 
 def _validate(state: dict) -> dict:
     state = {**EMPTY, **{k: v for k, v in state.items() if k in FIELDS}}
     if state["status"] not in STATUSES:
-        raise ValueError(f"整治状态 '{state['status']}' 无效（可用：{', '.join(STATUSES)}）")
+        raise InvalidInput(f"整治状态 '{state['status']}' 无效（可用：{', '.join(STATUSES)}）", "status")
     for flag in ("orderly", "services", "video"):
         if not isinstance(state[flag], bool):
-            raise ValueError(f"{flag} 必须是 true 或 false")
+            raise InvalidInput(f"{flag} 必须是 true 或 false", flag)
     if state["status"] == "remediated" and not state["confirmed_on"]:
-        raise ValueError("已整治的村必须填写确认日期 confirmed_on")
+        raise InvalidInput("已整治的村必须填写确认日期 confirmed_on", "confirmed_on")
     if state["status"] != "remediated":
         state["confirmed_on"] = None
         state["confirmed_by"] = None
@@ -201,9 +202,9 @@ def revert(conn, county: str, event_id: int, user: str, expected_version: int | 
             raise FeatureNotFound(f"没有编号为 {event_id} 的整治记录")
         village, kind, reverted_by, effective_on = row
         if kind == "revert":
-            raise ValueError("撤销记录本身不能再撤销；请重新录入正确的状态")
+            raise InvalidInput("撤销记录本身不能再撤销；请重新录入正确的状态", "event")
         if reverted_by is not None:
-            raise ValueError(f"记录 {event_id} 已被撤销 (already reverted by {reverted_by})")
+            raise InvalidInput(f"记录 {event_id} 已被撤销 (already reverted by {reverted_by})", "event")
         cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{county}/{village}",))
         current_version = versions(conn, county, [village]).get(village)
         if current_version != expected_version:

@@ -7,6 +7,7 @@ import logging
 import numpy as np
 import pandas as pd
 import shapely
+from psycopg2 import sql
 from psycopg2.extras import execute_values
 
 from layers.catalog import LAYERS, Layer
@@ -36,6 +37,33 @@ def _geom_sql(layer: Layer) -> str:
     return "ST_GeomFromWKB(%s, 4326)"
 
 
+def _upsert_sql(layer: Layer, cols: list[str]) -> tuple[sql.Composed, str]:
+    """The INSERT … ON CONFLICT statement of ``layer`` and its VALUES template."""
+    names = ["county_code"] + cols + ["props", "geom"]
+    updates = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(n))
+                                 for n in cols + ["props", "geom"] if n != "code")
+    statement = sql.SQL(
+        "INSERT INTO {table} ({names}) VALUES %s ON CONFLICT (county_code, code) "
+        "DO UPDATE SET {updates}, updated_at = now() RETURNING (xmax = 0)").format(
+        table=sql.Identifier(layer.table), names=sql.SQL(", ").join(map(sql.Identifier, names)),
+        updates=updates)
+    template = "(" + ", ".join(["%s"] * (len(names) - 1) + [_geom_sql(layer)]) + ")"
+    return statement, template
+
+
+def _pages(frame, cols: list[str], county_code: str):
+    """The frame's rows as tuples to bind (county, columns, props as JSON, geometry as
+    WKB), PAGE at a time."""
+    geoms = frame.geometry.values if "geometry" in frame else [None] * len(frame)
+    wkb = [None if g is None or g.is_empty else shapely.to_wkb(g) for g in geoms]
+    columns = [frame[c].tolist() if c in frame else [None] * len(frame) for c in cols]
+    props = [json.dumps(p or {}, ensure_ascii=False, default=str)
+             for p in (frame["props"] if "props" in frame else [None] * len(frame))]
+    for start in range(0, len(frame), PAGE):
+        yield [tuple([county_code] + [_py(col[i]) for col in columns] + [props[i], wkb[i]])
+               for i in range(start, min(start + PAGE, len(frame)))]
+
+
 def upsert_layer(conn, layer: Layer, frame, county_code: str, replace: bool = False,
                  progress=None) -> tuple[int, int]:
     """Insert or update ``frame``'s rows in ``layer``'s table, matched on code.
@@ -45,69 +73,62 @@ def upsert_layer(conn, layer: Layer, frame, county_code: str, replace: bool = Fa
     Returns (added, updated). Does not commit.
     """
     cols = ["code"] + [c.name for c in layer.columns if c.name != "code"]
-    names = ["county_code"] + cols + ["props", "geom"]
-    updates = ", ".join(f"{n} = EXCLUDED.{n}" for n in cols + ["props", "geom"] if n != "code")
-    geom_sql = _geom_sql(layer) if layer.geometry else "ST_GeomFromWKB(%s, 4326)"
-    template = "(" + ", ".join(["%s"] * (len(names) - 1) + [geom_sql]) + ")"
-    sql = (f"INSERT INTO {layer.table} ({', '.join(names)}) VALUES %s "
-           f"ON CONFLICT (county_code, code) DO UPDATE SET {updates}, updated_at = now() "
-           f"RETURNING (xmax = 0)")
+    statement, template = _upsert_sql(layer, cols)
+    added = updated = 0
     with conn.cursor() as cur:
         if replace:
-            cur.execute(f"DELETE FROM {layer.table} WHERE county_code = %s", (county_code,))
-        geoms = frame.geometry.values if "geometry" in frame else [None] * len(frame)
-        wkb = [None if g is None or g.is_empty else shapely.to_wkb(g) for g in geoms]
-        columns = [frame[c].tolist() if c in frame else [None] * len(frame) for c in cols]
-        props = [json.dumps(p or {}, ensure_ascii=False, default=str)
-                 for p in (frame["props"] if "props" in frame else [None] * len(frame))]
-        added = updated = 0
-        for start in range(0, len(frame), PAGE):
-            stop = min(start + PAGE, len(frame))
-            rows = [tuple([county_code] + [_py(col[i]) for col in columns]
-                          + [props[i], wkb[i]]) for i in range(start, stop)]
-            flags = execute_values(cur, sql, rows, template=template, page_size=PAGE, fetch=True)
+            cur.execute(sql.SQL("DELETE FROM {} WHERE county_code = %s").format(
+                sql.Identifier(layer.table)), (county_code,))
+        for page in _pages(frame, cols, county_code):
+            flags = execute_values(cur, statement, page, template=template, page_size=PAGE, fetch=True)
             n_new = sum(1 for (f,) in flags if f)
             added += n_new
             updated += len(flags) - n_new
             if progress is not None:
-                progress(stop - start)
+                progress(len(page))
     return added, updated
 
 
-LOCATE_SQL = {
-    # village (and its township) of the point on each feature
-    "village": """
-        UPDATE {table} t SET village_code = v.code,
-               township_code = COALESCE(t.township_code, v.township_code)
-        FROM villages v
-        WHERE t.county_code = %(county)s AND v.county_code = %(county)s
-          AND t.village_code IS NULL AND t.geom IS NOT NULL
-          AND ST_Intersects(v.geom, ST_PointOnSurface(t.geom))""",
-    "township_point": """
-        UPDATE {table} t SET township_code = w.code
-        FROM townships w
-        WHERE t.county_code = %(county)s AND w.county_code = %(county)s
-          AND t.township_code IS NULL AND t.geom IS NOT NULL
-          AND ST_Intersects(w.geom, ST_PointOnSurface(t.geom))""",
-    "township_line": """
-        UPDATE {table} t SET township_code = w.code
-        FROM townships w
-        WHERE t.county_code = %(county)s AND w.county_code = %(county)s
-          AND t.township_code IS NULL
-          AND ST_Intersects(w.geom, ST_LineInterpolatePoint(ST_GeometryN(t.geom, 1), 0.5))""",
-}
+# Where a row lies: its village (and that village's township), or its township alone,
+# by the point on its surface (by the middle of its first part for lines).
+LOCATE_VILLAGE = """
+    UPDATE {table} t SET village_code = v.code,
+           township_code = COALESCE(t.township_code, v.township_code)
+    FROM villages v
+    WHERE t.county_code = %(county)s AND v.county_code = %(county)s
+      AND t.village_code IS NULL AND t.geom IS NOT NULL
+      AND ST_Intersects(v.geom, ST_PointOnSurface(t.geom))"""
+LOCATE_TOWNSHIP = """
+    UPDATE {table} t SET township_code = w.code
+    FROM townships w
+    WHERE t.county_code = %(county)s AND w.county_code = %(county)s
+      AND t.township_code IS NULL AND t.geom IS NOT NULL
+      AND ST_Intersects(w.geom, {where})"""
+POINT_ON_SURFACE = "ST_PointOnSurface(t.geom)"
+LINE_MIDDLE = "ST_LineInterpolatePoint(ST_GeometryN(t.geom, 1), 0.5)"
+
+
+def locate_steps(layer: Layer) -> list[sql.Composed]:
+    """The statements that fill a located layer's township_code (and village_code)."""
+    if not layer.located or layer.geometry is None:
+        return []
+    table = sql.Identifier(layer.table)
+    steps = []
+    if layer.column("village_code") is not None:
+        steps.append(sql.SQL(LOCATE_VILLAGE).format(table=table))
+    where = LINE_MIDDLE if layer.geometry == "MultiLineString" else POINT_ON_SURFACE
+    steps.append(sql.SQL(LOCATE_TOWNSHIP).format(table=table, where=sql.SQL(where)))
+    return steps
 
 
 def locate(conn, county_code: str) -> None:
-    """Fill township_code / village_code by location where rows lack them. Does not commit."""
-    steps = [("villages", "township_point"), ("hotspots", "township_point"),
-             ("roads", "township_line"), ("patrol_routes", "township_line")]
-    for name in ("cameras", "incidents", "schools", "patrol_tracks"):
-        steps += [(name, "village"), (name, "township_point")]
+    """Fill township_code / village_code by location where rows lack them, for every
+    layer the catalog marks ``located`` (villages first: the others take their township
+    from the village). Does not commit."""
     with conn.cursor() as cur:
-        for table, kind in steps:
-            assert table in LAYERS
-            cur.execute(LOCATE_SQL[kind].format(table=table), {"county": county_code})
+        for layer in LAYERS.values():
+            for statement in locate_steps(layer):
+                cur.execute(statement, {"county": county_code})
 
 
 def analyze(conn, *layers: Layer) -> None:
@@ -115,15 +136,16 @@ def analyze(conn, *layers: Layer) -> None:
     the spatial joins then pick nested loops that take minutes). Does not commit."""
     with conn.cursor() as cur:
         for layer in layers or LAYERS.values():
-            cur.execute(f"ANALYZE {layer.table}")
+            cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(layer.table)))
 
 
 def count_rows(conn, layer: Layer, county_code: str | None = None) -> int:
     """Return the number of rows of ``layer`` (for one county, or all)."""
+    table = sql.Identifier(layer.table)
     with conn.cursor() as cur:
         if county_code is None:
-            cur.execute(f"SELECT count(*) FROM {layer.table}")
+            cur.execute(sql.SQL("SELECT count(*) FROM {}").format(table))
         else:
-            cur.execute(f"SELECT count(*) FROM {layer.table} WHERE county_code = %s",
+            cur.execute(sql.SQL("SELECT count(*) FROM {} WHERE county_code = %s").format(table),
                         (county_code,))
         return cur.fetchone()[0]

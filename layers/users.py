@@ -6,21 +6,23 @@ import time
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from layers.errors import InvalidInput
+
 ROLES = ("commander", "planner", "leader", "admin")
 
 
 def create_user(conn, name: str, password: str, role: str) -> int:
-    """Add a user; raise ValueError on a bad role, a taken name or a short password."""
+    """Add a user; raise InvalidInput on a bad role, a taken name or a short password."""
     if role not in ROLES:
-        raise ValueError(f"未知角色 '{role}'（可用：{', '.join(ROLES)}）")
+        raise InvalidInput(f"未知角色 '{role}'（可用：{', '.join(ROLES)}）", "role")
     if not name or not name.strip():
-        raise ValueError("用户名不能为空")
+        raise InvalidInput("用户名不能为空", "name")
     if len(password) < 8:
-        raise ValueError("密码至少 8 位")
+        raise InvalidInput("密码至少 8 位", "password")
     with conn.cursor() as cur:
         cur.execute("SELECT 1 FROM users WHERE name = %s", (name,))
         if cur.fetchone():
-            raise ValueError(f"用户 '{name}' 已存在")
+            raise InvalidInput(f"用户 '{name}' 已存在", "name")
         cur.execute("INSERT INTO users (name, password_hash, role) VALUES (%s, %s, %s) RETURNING id",
                     (name, generate_password_hash(password), role))
         return cur.fetchone()[0]

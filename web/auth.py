@@ -4,8 +4,7 @@ from __future__ import annotations
 import base64
 import functools
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
-                   request, url_for)
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
@@ -84,12 +83,17 @@ def init_app(app) -> None:
         return None
 
 
+def may(*roles) -> bool:
+    """Whether the signed-in user has one of ``roles`` (admins may do everything)."""
+    return current_user.role == "admin" or current_user.role in roles
+
+
 def require_role(*roles):
     """Refuse (403) users whose role is not in ``roles``; admins may do everything."""
     def decorator(view):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
-            if current_user.role != "admin" and current_user.role not in roles:
+            if not may(*roles):
                 abort(403, description=f"角色“{current_user.role_label}”无权执行此操作")
             return view(*args, **kwargs)
         return wrapped
@@ -99,7 +103,7 @@ def require_role(*roles):
 def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("views.home")
+    return url_for("home.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

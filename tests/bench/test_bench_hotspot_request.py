@@ -37,8 +37,9 @@ def test_grid_request(app, client):
     start = time.perf_counter()
     towns = read_frame(conn, LAYERS["townships"], "410999", ["code"])
     crs = metric_crs_for(towns)
-    incidents = read_frame(conn, LAYERS["incidents"], "410999", ["code"],
-                           "t.occurred_at >= '2026-07-01' AND t.occurred_at < '2026-10-01'").to_crs(crs)
+    incidents = gpd.read_postgis(
+        "SELECT code, geom FROM incidents WHERE county_code = '410999'"
+        " AND occurred_at >= '2026-07-01' AND occurred_at < '2026-10-01'", conn, geom_col="geom").to_crs(crs)
     grid = make_grid(towns.to_crs(crs), 500, crs)
     joined = gpd.sjoin(incidents, grid[["geometry"]], predicate="within")
     counts = np.bincount(joined["index_right"].to_numpy(), minlength=len(grid)).astype(float)

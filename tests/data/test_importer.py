@@ -268,6 +268,15 @@ def test_patrol_tracks_code_from_team_and_time(conn, county, tmp_path):
     assert (result.added, result.updated) == (0, 2)
 
 
+def test_patrol_tracks_with_a_missing_time_are_refused_naming_the_row(conn, county, tmp_path):
+    load_base(conn, county, tmp_path)
+    path = _csv(tmp_path / "tracks.csv", "team_code,recorded_at,lon,lat\n"
+                f"T1,2026-03-05 10:00:00,{IN_V1[0]},{IN_V1[1]}\n"
+                f"T1,,{IN_V2[0]},{IN_V2[1]}\n")
+    problems = refused(conn, county, "patrol_tracks", path)
+    one_problem(problems, "tracks.csv", "第 3 行", "recorded_at")
+
+
 def test_hotspots_quarter_and_deadline(conn, county, tmp_path):
     frame = gpd.GeoDataFrame({
         "code": ["H1", "H2", "H3"], "quarter": ["2026Q3", "2026q3", "Q3 2026"],

@@ -1,0 +1,151 @@
+"""Import one file into one layer: read, check everything, reproject, write — all or nothing.
+
+``import_file(conn, layer_name, path, crs=None, encoding=None, replace=False,
+county_code=…, progress=False) -> ImportResult`` reads a GeoPackage (the layer named
+like the target, else the only/first one), a Shapefile (text encoding from its ``.cpg``;
+``encoding`` overrides, e.g. 'gbk'; without either, UTF-8 or GB18030 is detected and
+said in a warning), GeoJSON, or CSV with ``lon``/``lat`` columns (UTF-8 with or without
+BOM, or ``encoding``), checks the whole file, and only when nothing is wrong writes it
+with ``layers.store.upsert_layer`` and fills township/village by location with
+``layers.store.locate``. It does not commit: the caller owns the transaction (the writes
+are also wrapped in a savepoint, so a failure leaves the caller's transaction as it was).
+
+The steps live in this package's modules: ``read`` (the file, its format, layer and text
+encoding), ``columns`` and ``values`` (matching columns, parsing and checking values,
+duplicate keys), ``geometry`` (geometry types, CSV points, polygon repair), ``reproject``
+(which CRS, degree checks, reprojection to EPSG:4326), ``problems`` (the problem list)
+and ``write`` (the output frame, the write in a savepoint).
+
+Rules (quoted by the README):
+
+* All or nothing. Every problem in the file is collected (the first 50 are listed, then
+  "… 另有 N 个问题 (and N more)") and ``ImportRefused(problems)`` is raised before
+  anything is written. Each message names the file, the row ("第 N 行": in a CSV the
+  line a spreadsheet or editor shows, the header being line 1; in a GeoPackage the
+  feature's fid, as QGIS shows it; otherwise the feature's place counted from 1), the
+  row's code when it has one, the column, and what is wrong, in Chinese with the
+  English in brackets.
+* Columns: names match the catalog case-insensitively, and a Shapefile's names cut to 10
+  characters (``township_c``, ``occurred_a``) are recognised. A required column must be
+  present and have a value in every row. Values: integers and numbers (within the
+  column's minimum/maximum), booleans (true/false, 1/0, 是/否, yes/no, t/f, y/n), dates
+  (2026-03-05, 2026/3/5, 2026.3.5, 20260305, 2026年3月5日), timestamps (a date plus
+  hh:mm[:ss[.ffffff]], optionally with Z or an offset such as +08:00; without an offset
+  they are Asia/Shanghai local time), enums (the value or its Chinese label, any case).
+  Other columns are kept in ``props`` (JSON values). ``code`` must be unique in the
+  file (for patrol_tracks, team_code + recorded_at, and code is built from them).
+* CRS: the file's own; ``crs`` overrides it ('EPSG:4490', 'EPSG:4547', '4326' or
+  'gcj02'). A file with no CRS and no ``crs`` is refused, except CSV, whose lon/lat are
+  taken as EPSG:4326 (WGS 84) when no ``crs`` is given. 'gcj02' means lon/lat copied
+  from a Chinese web map; they are converted back to WGS 84 with the iterative inverse
+  (``geo.crs.gcj02_to_wgs84``). Any other CRS (EPSG:4490 CGCS2000, the CGCS2000
+  Gauss-Krüger zones EPSG:4491–4554, …) is reprojected to EPSG:4326 with pyproj.
+  When ``crs`` differs from the CRS the file declares, a warning says so.
+* Coordinates must be valid lon/lat and in China (``geo.crs.in_china``); numbers
+  beyond ±180/±90 in a lon/lat CRS are reported as "looks projected (metres)" with a
+  hint to pass ``--crs``.
+* Geometry: must be present (patrol_teams excepted) and of a type the layer accepts;
+  Z/M are dropped and a one-point MultiPoint is taken as its Point.
+* Invalid geometry (e.g. a self-intersecting polygon): a polygon or multipolygon that
+  is not valid is repaired with ``shapely.make_valid`` (keeping its polygonal part),
+  and the repair is accepted, with a warning naming the row, only when the result is
+  still a (multi)polygon the layer accepts and its area differs from the area of the
+  rings as drawn by less than 1 %; otherwise the file is refused for that row (a
+  "bow-tie" whose lobes cancel out, for instance, changes its area far more than 1 %
+  and must be fixed by hand). Invalid lines and points are refused.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from data.importer.columns import check_columns, check_duplicates, match_columns
+from data.importer.geometry import (
+    MAX_AREA_CHANGE,
+    check_geometry_types,
+    file_geometries,
+    geometry_label,
+    repair_polygons,
+)
+from data.importer.problems import MAX_PROBLEMS, Problems
+from data.importer.read import Source, read_source
+from data.importer.reproject import crs_option, source_crs, to_wgs84
+from data.importer.values import to_text
+from data.importer.write import output_frame, write
+from layers.catalog import Layer, get_layer
+from layers.errors import ImportRefused
+
+LOGGER = logging.getLogger(__name__)
+
+
+@dataclass
+class ImportResult:
+    """What an import did: rows added and updated, warnings, rows in the file."""
+
+    added: int
+    updated: int
+    warnings: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+def import_file(conn, layer_name: str, path, *, crs=None, encoding=None, replace=False,
+                county_code: str, progress=False) -> ImportResult:
+    """Check the whole file at ``path`` and write it into ``layer_name`` (see module doc).
+
+    crs: overrides the file's CRS ('EPSG:4490', 'EPSG:4547', '4326', 'gcj02').
+    encoding: text encoding of a Shapefile's .dbf or of a CSV (e.g. 'gbk').
+    replace: empty the layer (for ``county_code``) first.
+    progress: show a progress bar on stderr while writing large files.
+
+    Raises LayerNotFound for an unknown layer and ImportRefused (listing every problem)
+    when anything is wrong; nothing is written then. Does not commit.
+    """
+    layer = get_layer(layer_name)
+    path = Path(path)
+    fname = path.name or str(path)
+    warnings: list[str] = []
+    target_crs = crs_option(crs)
+    source = read_source(path, fname, layer, encoding, warnings)
+    mapping = match_columns([c for c in source.frame.columns if c != "geometry"], layer)
+    problems = _problems(source, mapping, fname)
+    geoms, used_by_geometry = _geometries(source, layer, target_crs, problems, warnings)
+    columns = check_columns(source.frame, layer, mapping, problems)
+    check_duplicates(layer, columns, problems)
+    if problems:
+        raise ImportRefused(problems.messages())
+    n = len(source.frame)
+    frame_out = output_frame(layer, source.frame, columns, mapping, used_by_geometry, geoms, n)
+    added, updated = write(conn, layer, frame_out, county_code, replace, progress, fname)
+    LOGGER.info("imported %s into %s: %d added, %d updated", fname, layer.name, added, updated)
+    return ImportResult(added=added, updated=updated, warnings=warnings, rows=n)
+
+
+def _problems(source: Source, mapping: dict[str, str], fname: str) -> Problems:
+    """The file's problem list, naming rows by number and code; values GDAL could not read
+    are its first entries."""
+    code_source = {v: k for k, v in mapping.items()}.get("code")
+    codes = to_text(source.frame[code_source]).tolist() if code_source is not None else None
+    problems = Problems(fname, source.row_numbers, codes)
+    problems.records(source.content_problems)
+    return problems
+
+
+def _geometries(source: Source, layer: Layer, target_crs, problems: Problems,
+                warnings: list[str]):
+    """The file's geometries checked, in EPSG:4326, invalid polygons repaired.
+
+    Returns (geometries, the columns they were made from).
+    """
+    optional = layer.geometry is None
+    column = geometry_label(source.kind)
+    geoms, used, reported = file_geometries(source.frame, source.kind, problems, optional)
+    geoms, usable = check_geometry_types(geoms, layer, problems, column, optional, reported)
+    src = source_crs(target_crs, source.crs, source.kind, problems.fname, bool(usable.any()),
+                     warnings)
+    geoms, usable = to_wgs84(geoms, usable, src, problems, column)
+    geoms = repair_polygons(geoms, usable, layer, problems, column, warnings)
+    return geoms, used
+
+
+__all__ = ["ImportResult", "import_file", "MAX_AREA_CHANGE", "MAX_PROBLEMS"]

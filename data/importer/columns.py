@@ -1,0 +1,219 @@
+"""The file's columns against the layer's: matching names, checking and converting values.
+
+``match_columns`` maps the file's column names to the catalog's; ``check_columns`` checks
+and converts every catalog column present (reporting each bad value); ``check_duplicates``
+reports rows whose key (``code``, or the layer's key columns) repeats an earlier row's.
+"""
+from __future__ import annotations
+
+import logging
+import re
+
+import numpy as np
+import pandas as pd
+
+from data.importer.problems import Problems, short
+from data.importer.values import is_missing, parse_bools, parse_dates, parse_numbers, parse_timestamps, to_text
+from layers.catalog import Column, Layer
+
+LOGGER = logging.getLogger(__name__)
+
+INT_LIMIT = 2**31 - 1           # PostgreSQL integer
+
+# Formats a column has beyond its kind (the database checks these too).
+PATTERNS = {
+    ("hotspots", "quarter"): (re.compile(r"^\d{4}Q[1-4]$"), "如 2026Q3 (e.g. 2026Q3)"),
+}
+
+
+def match_columns(columns, layer: Layer) -> dict[str, str]:
+    """Map file column -> catalog column (case-insensitive, 10-character DBF names)."""
+    catalog = [c.name for c in layer.columns]
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for col in columns:
+        low = str(col).strip().lower()
+        if low in catalog and low not in taken:
+            mapping[col] = low
+            taken.add(low)
+    for col in columns:
+        if col in mapping:
+            continue
+        low = str(col).strip().lower()
+        if len(low) == 10:
+            hits = [c for c in catalog if len(c) > 10 and c[:10] == low and c not in taken]
+            if len(hits) == 1:
+                mapping[col] = hits[0]
+                taken.add(hits[0])
+    return mapping
+
+
+def _check_range(values: np.ndarray, col: Column, problems: Problems, raw: pd.Series,
+                 present: np.ndarray):
+    if col.minimum is not None:
+        low = np.flatnonzero(present & (values < col.minimum))
+        problems.values(low, col.name, raw, lambda v: (
+            f"小于最小值 {col.minimum:g} '{v}' (below minimum {col.minimum:g})"))
+    maximum = col.maximum
+    if col.kind == "int" and maximum is None:
+        maximum = INT_LIMIT
+    if maximum is not None:
+        high = np.flatnonzero(present & (values > maximum))
+        problems.values(high, col.name, raw, lambda v: (
+            f"大于最大值 {maximum:g} '{v}' (above maximum {maximum:g})"))
+
+
+def _enum_lookup(col: Column) -> dict[str, str]:
+    lookup = {}
+    for choice in col.choices:
+        lookup[choice.lower()] = choice
+        label = col.label_of(choice)
+        if label != choice:
+            lookup[label.lower()] = choice
+    return lookup
+
+
+# One converter per column kind: (raw values, missing rows, column, layer, problems) ->
+# the values to write; each reports the values it cannot read.
+
+def _text(raw, missing, col: Column, layer: Layer, problems: Problems):
+    text = to_text(raw)
+    pattern = PATTERNS.get((layer.name, col.name))
+    if pattern is not None:
+        regex, example = pattern
+        text = pd.Series([v.upper() if isinstance(v, str) else v for v in text],
+                         dtype=object)
+        bad = np.flatnonzero(~missing & ~np.array(
+            [bool(regex.match(v)) if isinstance(v, str) else True for v in text]))
+        problems.values(bad, col.name, raw, lambda v: f"格式不对 '{v}'，应{example} (bad format)")
+    return text.tolist()
+
+
+def _not_integer(value: str) -> str:
+    return f"不是整数 '{value}' (not an integer)"
+
+
+def not_a_number(value: str) -> str:
+    """The problem text for a value that should be a number."""
+    return f"不是数字 '{value}' (not a number)"
+
+
+def _integers(raw, missing, col: Column, layer: Layer, problems: Problems):
+    numbers, bad = parse_numbers(raw)
+    problems.values(bad, col.name, raw, _not_integer)
+    fractional = np.flatnonzero(np.isfinite(numbers) & (numbers != np.round(numbers)))
+    problems.values(fractional, col.name, raw, _not_integer)
+    present = np.isfinite(numbers)
+    _check_range(numbers, col, problems, raw, present)
+    return [int(v) if ok and abs(v) <= INT_LIMIT else None
+            for v, ok in zip(numbers.tolist(), present)]
+
+
+def _floats(raw, missing, col: Column, layer: Layer, problems: Problems):
+    numbers, bad = parse_numbers(raw)
+    problems.values(bad, col.name, raw, not_a_number)
+    present = np.isfinite(numbers)
+    _check_range(numbers, col, problems, raw, present)
+    return [float(v) if ok else None for v, ok in zip(numbers.tolist(), present)]
+
+
+def _enums(raw, missing, col: Column, layer: Layer, problems: Problems):
+    lookup = _enum_lookup(col)
+    text = to_text(raw)
+    mapped = [lookup.get(v.lower()) if isinstance(v, str) else None for v in text]
+    bad = np.flatnonzero(~missing & np.array([m is None for m in mapped], dtype=bool))
+    allowed = ", ".join(col.choices)
+    problems.values(bad, col.name, raw, lambda v: (
+        f"不是允许的值 '{v}'，可用：{allowed} (not one of: {allowed})"))
+    return mapped
+
+
+def _parsed(parse, what):
+    """A converter that parses with ``parse`` and reports each bad value as ``what(value)``."""
+    def convert(raw, missing, col: Column, layer: Layer, problems: Problems):
+        values, bad = parse(raw)
+        problems.values(bad, col.name, raw, what)
+        return values
+
+    return convert
+
+
+CONVERTERS = {
+    "text": _text, "int": _integers, "float": _floats, "enum": _enums,
+    "bool": _parsed(parse_bools, lambda v: (
+        f"不是布尔值 '{v}' (not a boolean; use true/false, 1/0, 是/否, yes/no)")),
+    "date": _parsed(parse_dates, lambda v: f"不是日期 '{v}'，应为 YYYY-MM-DD (not a date)"),
+    "timestamp": _parsed(parse_timestamps, lambda v: (
+        f"不是时间 '{v}'，应为 YYYY-MM-DD hh:mm[:ss][+08:00] (not a timestamp)")),
+}
+
+
+def check_columns(frame: pd.DataFrame, layer: Layer, mapping: dict[str, str],
+                  problems: Problems) -> dict:
+    """Check and convert every catalog column present; return {name: list of values}."""
+    by_name = {v: k for k, v in mapping.items()}
+    out: dict[str, object] = {}
+    for col in layer.columns:
+        source = by_name.get(col.name)
+        if source is None:
+            if col.required:
+                problems.column(col.name, f"缺少必填列 '{col.name}' (missing required column "
+                                          f"'{col.name}'; 文件中的列 columns in file: "
+                                          f"{', '.join(map(str, frame.columns)) or '-'})")
+            continue
+        raw = frame[source].reset_index(drop=True)
+        missing = is_missing(raw)
+        if col.required:
+            problems.rows(np.flatnonzero(missing), col.name, "为空 (missing value)")
+        convert = CONVERTERS.get(col.kind)
+        if convert is None:  # pragma: no cover - the catalog only has the kinds above
+            raise ValueError(f"unknown column kind {col.kind!r}")
+        out[col.name] = convert(raw, missing, col, layer, problems)
+    return out
+
+
+def _duplicate_key(layer: Layer, columns: dict):
+    """(each row's key as text, None where incomplete; its label), or None without a key."""
+    if layer.key == ("code",):
+        if "code" not in columns:
+            return None
+        return pd.Series(columns["code"], dtype=object), "code"
+    if not all(k in columns for k in layer.key):
+        return None
+    parts = []
+    for k in layer.key:
+        v = columns[k]
+        if isinstance(v, pd.Series) and pd.api.types.is_datetime64_any_dtype(v):
+            parts.append(pd.Series([None if pd.isna(t) else t.isoformat() for t in v],
+                                   dtype=object))
+        else:
+            parts.append(pd.Series(list(v), dtype=object))
+    frame = pd.concat(parts, axis=1)
+    complete = frame.notna().all(axis=1)
+    text = frame.apply(lambda col: col.map(lambda v: "" if pd.isna(v) else str(v)))
+    return text.agg(" ".join, axis=1).where(complete, None), "+".join(layer.key)
+
+
+def check_duplicates(layer: Layer, columns: dict, problems: Problems) -> None:
+    """Report every row whose key repeats an earlier row's, naming that row."""
+    found = _duplicate_key(layer, columns)
+    if found is None:
+        return
+    key, label = found
+    dup = key.duplicated(keep=False) & key.notna()
+    if not dup.any():
+        return
+    positions, values = np.flatnonzero(dup.to_numpy()), key[dup].tolist()
+    first = {}
+    for pos, value in zip(positions, values):
+        first.setdefault(value, pos)
+    later = np.array([pos for pos, value in zip(positions, values) if first[value] != pos],
+                     dtype=int)
+
+    def what(i):
+        pos = later[i]
+        other_no = problems.row_number(first[key.iloc[pos]])
+        return (f"与第 {other_no} 行重复 '{short(key.iloc[pos], 60)}' "
+                f"(duplicate {label}, same as row {other_no})")
+
+    problems.rows(later, label, what)

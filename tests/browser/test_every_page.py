@@ -1,0 +1,50 @@
+"""Every page, as the user it is for, at a desk (1440×900) and on a phone (390×844).
+
+Each page opens without page or console errors and without a request to another host;
+a screenshot of each is kept under var/screenshots/ for people to look at.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+SIZES = {"desk": (1440, 900), "phone": (390, 844)}
+# (role, path, what must be on it)
+PAGES = [
+    ("admin", "/admin/", "#users"),
+    ("admin", "/map", ".folium-map"),
+    ("commander", "/commander/", ".folium-map"),
+    ("commander", "/commander/cameras", "#camera-counts"),
+    ("commander", "/commander/patrol?day=2026-11-26", "#patrol-summary"),
+    ("planner", "/planner/", ".folium-map"),
+    ("planner", "/planner/remediation", "#remote-villages"),
+    ("planner", "/planner/hotspots?quarter=2026Q4", "#candidates"),
+    ("leader", "/leader/", ".folium-map"),
+    ("leader", "/leader/remediation?as_of=2026-11-26", ".chart"),
+    ("leader", "/leader/coverage", ".folium-map"),
+    ("leader", "/leader/hotspots?quarter=2026Q3", ".folium-map"),
+    ("leader", "/ogc/?f=html", "main"),
+]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("role, path, marker", PAGES, ids=[p for _, p, _ in PAGES])
+def test_page_opens_clean(page, live_app, role, path, marker, size):
+    if live_app.config["LOADED_COUNTY"] != "demo":
+        pytest.skip("needs the demo county")
+    page.set_viewport_size({"width": SIZES[size][0], "height": SIZES[size][1]})
+    sign_in(page, role, then=path)
+    page.wait_for_selector(marker, state="attached", timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    log = page.log
+    assert log.page_errors == [] and log.console_errors == [], (log.page_errors, log.console_errors)
+    assert log.blocked == [], f"requests to other hosts: {log.blocked}"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    name = path.strip("/").split("?")[0].replace("/", "-") or "home"
+    page.screenshot(path=str(SHOTS / f"{name}-{size}.png"))

@@ -1,0 +1,90 @@
+"""Every refusal answered in one place: typed errors and HTTP errors become their status,
+as JSON for /api and /ogc (and clients asking for JSON), as a Chinese page otherwise.
+
+A request answered with 400 or more is rolled back (``layers.db.init_app``): a refused
+request changes nothing.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from layers.errors import (
+    Conflict,
+    DatabaseUnavailable,
+    FeatureNotFound,
+    ImportRefused,
+    InvalidInput,
+    LayerNotFound,
+    QuotaShort,
+)
+
+LOGGER = logging.getLogger(__name__)
+STATUS = {InvalidInput: 400, ImportRefused: 400, LayerNotFound: 404, FeatureNotFound: 404,
+          Conflict: 409, QuotaShort: 422, DatabaseUnavailable: 503}
+KINDS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+         405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "quota_short",
+         429: "too_many_requests", 500: "error", 503: "unavailable"}
+# OGC API exception codes (the "code" of its exception schema)
+OGC_CODES = {400: "InvalidParameterValue", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
+             405: "MethodNotAllowed", 409: "Conflict", 422: "UnprocessableEntity", 500: "ServerError",
+             503: "ServiceUnavailable"}
+TITLES = {400: "请求有误", 403: "无权操作", 404: "页面不存在", 405: "不支持的操作", 409: "记录已被修改",
+          422: "未达到要求", 503: "暂时无法服务"}
+DEFAULTS = {400: "提交的内容有误。", 403: "您的角色无权执行此操作。", 404: "要找的页面或数据不存在。",
+            405: "此地址不支持这种操作。", 500: "服务器出错，请稍后再试。", 503: "数据库暂时无法连接，请稍后再试。"}
+
+
+def wants_json() -> bool:
+    return request.path.startswith(("/api", "/ogc")) or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(status: int, message: str, **extra):
+    """The answer to a refused request: JSON or the Chinese error page."""
+    if wants_json():
+        body = {"error": KINDS.get(status, "error"), "message": message,
+                "code": OGC_CODES.get(status, "Error"), "description": message, **extra}
+        return jsonify(body), status
+    return render_template("error.html", title=TITLES.get(status, "出错了"), message=message), status
+
+
+def _extra(err) -> dict:
+    if isinstance(err, Conflict):
+        return {err.key: err.current}
+    if isinstance(err, QuotaShort):
+        return {"shortfall": err.shortfall}
+    if isinstance(err, ImportRefused):
+        return {"problems": err.problems}
+    if isinstance(err, InvalidInput) and err.field:
+        return {"field": err.field}
+    return {}
+
+
+def _typed(err):
+    status = next(code for kind, code in STATUS.items() if isinstance(err, kind))
+    return error_response(status, str(err), **_extra(err))
+
+
+def _http(err: HTTPException):
+    code = err.code or 500
+    message = err.description if isinstance(err.description, str) else ""
+    if isinstance(err, CSRFError):
+        message = "表单已过期或缺少校验码，请返回刷新页面后重新提交。"
+    elif not message or message == type(err).description:  # Werkzeug's English default
+        message = DEFAULTS.get(code, "")
+    response, status = error_response(code, message)
+    if hasattr(response, "headers"):
+        for key, value in err.get_headers():
+            if key.lower() in ("allow", "retry-after"):
+                response.headers[key] = value
+    return response, status
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers: each typed error, then every HTTP error."""
+    for kind in STATUS:
+        app.register_error_handler(kind, _typed)
+    app.register_error_handler(HTTPException, _http)

@@ -1,0 +1,225 @@
+"""The OpenAPI 3.0 description of the OGC API (no Flask): every path, parameter,
+response and schema, one collection per catalog layer."""
+from __future__ import annotations
+
+from layers.catalog import LAYERS
+from web.ogc.documents import CRS84, GEOJSON, HTML, JSON, JSON_SCHEMA, OPENAPI, TRS
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+
+
+def _ref(kind: str, name: str) -> dict:
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def _responses(ok: str, *errors: str) -> dict:
+    out = {"200": _ref("responses", ok)}
+    for code in errors:
+        out[code] = _ref("responses", {"400": "InvalidParameter", "401": "Unauthorized",
+                                       "404": "NotFound", "500": "ServerError"}[code])
+    return out
+
+
+def _service_paths() -> dict:
+    return {
+        "/": {"get": {
+            "tags": ["服务"], "summary": "服务首页", "operationId": "getLandingPage",
+            "parameters": [_ref("parameters", "f")],
+            "responses": _responses("LandingPage", "400", "401", "500")}},
+        "/conformance": {"get": {
+            "tags": ["服务"], "summary": "符合的标准类", "operationId": "getConformanceDeclaration",
+            "parameters": [_ref("parameters", "f")],
+            "responses": _responses("ConformanceDeclaration", "400", "401", "500")}},
+        "/api": {"get": {
+            "tags": ["服务"], "summary": "接口描述（本文档）", "operationId": "getAPIDescription",
+            "parameters": [_ref("parameters", "fJson")],
+            "responses": {"200": {"description": "OpenAPI 3.0 文档",
+                                  "content": {OPENAPI: {"schema": {"type": "object"}}}},
+                          "400": _ref("responses", "InvalidParameter"),
+                          "401": _ref("responses", "Unauthorized")}}},
+        "/collections": {"get": {
+            "tags": ["服务"], "summary": "图层列表", "operationId": "getCollections",
+            "parameters": [_ref("parameters", "f")],
+            "responses": _responses("Collections", "400", "401", "500")}},
+    }
+
+
+def _layer_paths(layer) -> dict:
+    """The four paths of one collection."""
+    tag = [f"{layer.title} {layer.name}"]
+    params = [_ref("parameters", p) for p in ("f", "bbox", "limit", "offset")]
+    if layer.time:
+        params.append(_ref("parameters", "datetime"))
+    paths = {}
+    paths[f"/collections/{layer.name}"] = {"get": {
+        "tags": tag, "summary": f"{layer.title}：图层说明",
+        "operationId": f"describe_{layer.name}",
+        "parameters": [_ref("parameters", "f")],
+        "responses": _responses("Collection", "400", "401", "404", "500")}}
+    paths[f"/collections/{layer.name}/schema"] = {"get": {
+        "tags": tag, "summary": f"{layer.title}：要素结构（JSON Schema）",
+        "operationId": f"get_{layer.name}_schema",
+        "parameters": [_ref("parameters", "fJson")],
+        "responses": {"200": {"description": "要素的 JSON Schema",
+                              "content": {JSON_SCHEMA: {"schema": {"type": "object"}}}},
+                      "400": _ref("responses", "InvalidParameter"),
+                      "401": _ref("responses", "Unauthorized"),
+                      "404": _ref("responses", "NotFound")}}}
+    paths[f"/collections/{layer.name}/items"] = {"get": {
+        "tags": tag, "summary": f"{layer.title}：要素",
+        "description": "按编码排序分页；bbox 取与之相交的要素" +
+                       ("；datetime 按" + layer.column(layer.time).label + "筛选"
+                        if layer.time else ""),
+        "operationId": f"get_{layer.name}_features",
+        "parameters": params,
+        "responses": _responses("Features", "400", "401", "404", "500")}}
+    paths[f"/collections/{layer.name}/items/{{featureId}}"] = {"get": {
+        "tags": tag, "summary": f"{layer.title}：按编码取一个要素",
+        "operationId": f"get_{layer.name}_feature",
+        "parameters": [_ref("parameters", "featureId"), _ref("parameters", "f")],
+        "responses": _responses("Feature", "400", "401", "404", "500")}}
+    return paths
+
+
+def _schemas() -> dict:
+    link = {"type": "object", "required": ["href"], "properties": {
+        "href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"},
+        "hreflang": {"type": "string"}, "title": {"type": "string"},
+        "length": {"type": "integer"}}}
+    links = {"type": "array", "items": _ref("schemas", "link")}
+    geometry = {"type": "object", "nullable": True, "required": ["type"], "properties": {
+        "type": {"type": "string", "enum": [
+            "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
+            "MultiPolygon", "GeometryCollection"]},
+        "coordinates": {"type": "array", "items": {}},
+        "geometries": {"type": "array", "items": {"type": "object"}}}}
+    return {
+        "link": link,
+        "exception": {"type": "object", "required": ["code"], "properties": {
+            "code": {"type": "string"}, "description": {"type": "string"},
+            "error": {"type": "string"}, "message": {"type": "string"}}},
+        "landingPage": {"type": "object", "required": ["links"], "properties": {
+            "title": {"type": "string"}, "description": {"type": "string"}, "links": links}},
+        "confClasses": {"type": "object", "required": ["conformsTo"], "properties": {
+            "conformsTo": {"type": "array", "items": {"type": "string"}}}},
+        "extent": {"type": "object", "properties": {
+            "spatial": {"type": "object", "properties": {
+                "bbox": {"type": "array", "minItems": 1, "items": {
+                    "type": "array", "minItems": 4, "maxItems": 6,
+                    "items": {"type": "number"}}},
+                "crs": {"type": "string", "enum": [CRS84], "default": CRS84}}},
+            "temporal": {"type": "object", "properties": {
+                "interval": {"type": "array", "minItems": 1, "items": {
+                    "type": "array", "minItems": 2, "maxItems": 2, "items": {
+                        "type": "string", "format": "date-time", "nullable": True}}},
+                "trs": {"type": "string", "enum": [TRS], "default": TRS}}}}},
+        "collectionInfo": {"type": "object", "required": ["id", "links"], "properties": {
+            "id": {"type": "string"}, "title": {"type": "string"},
+            "description": {"type": "string"}, "links": links,
+            "extent": _ref("schemas", "extent"),
+            "itemType": {"type": "string", "default": "feature"},
+            "crs": {"type": "array", "items": {"type": "string"}, "default": [CRS84]}}},
+        "collections": {"type": "object", "required": ["links", "collections"], "properties": {
+            "links": links,
+            "collections": {"type": "array", "items": _ref("schemas", "collectionInfo")}}},
+        "geometryGeoJSON": geometry,
+        "featureGeoJSON": {"type": "object", "required": ["type", "geometry", "properties"],
+                           "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+            "geometry": _ref("schemas", "geometryGeoJSON"),
+            "properties": {"type": "object", "nullable": True},
+            "links": links}},
+        "featureCollectionGeoJSON": {"type": "object", "required": ["type", "features"],
+                                     "properties": {
+            "type": {"type": "string", "enum": ["FeatureCollection"]},
+            "features": {"type": "array", "items": _ref("schemas", "featureGeoJSON")},
+            "links": links,
+            "timeStamp": {"type": "string", "format": "date-time"},
+            "numberMatched": {"type": "integer", "minimum": 0},
+            "numberReturned": {"type": "integer", "minimum": 0}}},
+    }
+
+
+def _content(schema: str, mediatype: str = JSON) -> dict:
+    return {mediatype: {"schema": _ref("schemas", schema)}, HTML: {"schema": {"type": "string"}}}
+
+
+def _responses_section() -> dict:
+    error = {JSON: {"schema": _ref("schemas", "exception")}}
+    return {
+        "LandingPage": {"description": "服务首页：指向接口描述、标准类和图层的链接",
+                        "content": _content("landingPage")},
+        "ConformanceDeclaration": {"description": "本服务符合的标准类",
+                                   "content": _content("confClasses")},
+        "Collections": {"description": "全部图层", "content": _content("collections")},
+        "Collection": {"description": "一个图层的说明", "content": _content("collectionInfo")},
+        "Features": {"description": "图层的要素（GeoJSON 要素集合，WGS 84 经纬度）",
+                     "content": _content("featureCollectionGeoJSON", GEOJSON)},
+        "Feature": {"description": "一个要素（GeoJSON）",
+                    "content": _content("featureGeoJSON", GEOJSON)},
+        "InvalidParameter": {"description": "查询参数无效或未知", "content": error},
+        "Unauthorized": {"description": "需要登录（HTTP Basic）", "content": error},
+        "NotFound": {"description": "没有这个图层或要素", "content": error},
+        "ServerError": {"description": "服务器错误", "content": error},
+    }
+
+
+def _parameters() -> dict:
+    return {
+        "f": {"name": "f", "in": "query", "required": False, "style": "form", "explode": False,
+              "description": "返回格式：json（默认）或 html；不给时按 Accept 头",
+              "schema": {"type": "string", "enum": ["json", "html"]}},
+        "fJson": {"name": "f", "in": "query", "required": False, "style": "form",
+                  "explode": False, "description": "返回格式：只有 json",
+                  "schema": {"type": "string", "enum": ["json"]}},
+        "bbox": {"name": "bbox", "in": "query", "required": False, "style": "form",
+                 "explode": False,
+                 "description": "只返回与此范围相交的要素：最小经度,最小纬度,最大经度,最大纬度"
+                                "（WGS 84，CRS84）；6 个数时第 3、6 个为高程，忽略",
+                 "schema": {"type": "array", "minItems": 4, "maxItems": 6,
+                            "items": {"type": "number"}}},
+        "limit": {"name": "limit", "in": "query", "required": False, "style": "form",
+                  "explode": False,
+                  "description": f"每页最多返回的要素数；默认 {DEFAULT_LIMIT}，"
+                                 f"大于 {MAX_LIMIT} 时按 {MAX_LIMIT} 处理",
+                  "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                             "default": DEFAULT_LIMIT}},
+        "offset": {"name": "offset", "in": "query", "required": False, "style": "form",
+                   "explode": False, "description": "跳过前多少个要素（按编码排序）",
+                   "schema": {"type": "integer", "minimum": 0, "default": 0}},
+        "datetime": {"name": "datetime", "in": "query", "required": False, "style": "form",
+                     "explode": False,
+                     "description": "时间或时间段（RFC 3339）：2026-11-20T08:00:00+08:00、"
+                                    "2026-11-20（当地整日）、开始/结束，开放端用 ..；"
+                                    "无时区时按北京时间",
+                     "schema": {"type": "string"}},
+        "featureId": {"name": "featureId", "in": "path", "required": True,
+                      "description": "要素编码", "schema": {"type": "string"}},
+    }
+
+
+def openapi_document(county_name: str, server: str) -> dict:
+    """The API description: every path, parameter, response and schema.
+
+    server: the service's base URL (the landing page without its trailing slash)."""
+    paths = _service_paths()
+    for layer in LAYERS.values():
+        paths.update(_layer_paths(layer))
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": f"{county_name}平安建设一张图 数据服务", "version": "1.0.0",
+                 "description": "OGC API - Features 第 1 部分（核心，只读）。所有请求需登录：HTTP Basic。"},
+        "servers": [{"url": server}],
+        "security": [{"basicAuth": []}],
+        "tags": [{"name": "服务"}] + [{"name": f"{layer.title} {layer.name}",
+                                       "description": layer.title} for layer in LAYERS.values()],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"basicAuth": {"type": "http", "scheme": "basic"}},
+            "parameters": _parameters(),
+            "responses": _responses_section(),
+            "schemas": _schemas(),
+        },
+    }

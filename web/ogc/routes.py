@@ -1,0 +1,136 @@
+"""The OGC API's routes: read the request, build the document, answer JSON or HTML."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from flask import Response, current_app, render_template, request, url_for
+
+from layers import features
+from layers.catalog import LAYERS, get_layer
+from web import context
+from web.ogc import bp, params
+from web.ogc import documents as doc
+from web.ogc.openapi import DEFAULT_LIMIT, MAX_LIMIT, openapi_document
+
+ITEMS_PARAMS = ("f", "bbox", "limit", "offset", "datetime")
+MAX_OFFSET = 2**53  # well inside PostgreSQL's bigint
+
+
+def _url(endpoint: str, **values) -> str:
+    return url_for(endpoint, _external=True, **values)
+
+
+def _default(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _json(body, mimetype: str = doc.JSON, status: int = 200) -> Response:
+    resp = Response(json.dumps(body, ensure_ascii=False, default=_default), status=status, mimetype=mimetype)
+    resp.vary.add("Accept")
+    return resp
+
+
+def _wants_html() -> bool:
+    """f=json|html wins; else the Accept header; JSON by default."""
+    fmt = params.format_param(request.args)
+    if fmt is not None:
+        return fmt == "html"
+    return request.accept_mimetypes.best_match([doc.GEOJSON, doc.JSON, doc.HTML]) == doc.HTML
+
+
+def _answer(body, template: str, html: bool, mimetype: str = doc.JSON, **context) -> Response:
+    if html:
+        resp = Response(render_template(template, doc=body, **context), mimetype=doc.HTML)
+        resp.vary.add("Accept")
+        return resp
+    return _json(body, mimetype)
+
+
+@bp.route("/", strict_slashes=False)
+def landing():
+    """Show the landing page: what this service is and where its parts are."""
+    html = _wants_html()
+    return _answer(doc.landing(_url, current_app.config["COUNTY_NAME"], html), "ogc/landing.html", html)
+
+
+@bp.route("/conformance")
+def conformance():
+    """List the conformance classes this service implements."""
+    html = _wants_html()
+    return _answer({"conformsTo": doc.CONFORMANCE}, "ogc/conformance.html", html)
+
+
+@bp.route("/api")
+def openapi():
+    """Return the OpenAPI 3.0 description of this service."""
+    params.format_param(request.args, ("json",))
+    return _json(openapi_document(current_app.config["COUNTY_NAME"], _url("ogc.landing").rstrip("/")), doc.OPENAPI)
+
+
+def _collection(layer) -> dict:
+    return doc.collection(_url, layer, features.extent(context.conn(), layer, context.code()))
+
+
+@bp.route("/collections")
+def collections():
+    """List the collections: every layer of the county."""
+    html = _wants_html()
+    body = {"links": doc.self_and_alternate(_url, "ogc.collections", html),
+            "collections": [_collection(layer) for layer in LAYERS.values()]}
+    return _answer(body, "ogc/collections.html", html)
+
+
+@bp.route("/collections/<name>")
+def collection(name: str):
+    """Describe one collection (layer)."""
+    layer = get_layer(name)
+    html = _wants_html()
+    body = _collection(layer)
+    body["links"] = doc.self_and_alternate(_url, "ogc.collection", html, name=name) + body["links"][2:] + [
+        doc.link(_url("ogc.collections", f="json"), "parent", doc.JSON, "图层列表")]
+    return _answer(body, "ogc/collection.html", html, layer=layer)
+
+
+@bp.route("/collections/<name>/schema")
+def schema(name: str):
+    """Return the JSON Schema of a layer's features."""
+    layer = get_layer(name)
+    params.format_param(request.args, ("json",))
+    return _json(doc.feature_schema(_url, layer), doc.JSON_SCHEMA)
+
+
+@bp.route("/collections/<name>/items")
+def items(name: str):
+    """Return the features of a layer: bbox, datetime, limit, offset; paged with links."""
+    layer = get_layer(name)
+    params.check_params(request.args, ITEMS_PARAMS)
+    html = _wants_html()
+    limit = min(params.int_param(request.args, "limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
+    offset = params.int_param(request.args, "offset", 0, 0, MAX_OFFSET)
+    found, matched = features.query_features(
+        context.conn(), layer, county_code=context.code(), bbox=params.bbox_param(request.args),
+        interval=params.datetime_param(request.args, layer), limit=limit, offset=offset)
+    kept = {k: request.args[k] for k in ("bbox", "datetime") if k in request.args}
+    body = doc.items_page(_url, layer, found, matched, kept, limit, offset, html, datetime.now(timezone.utc))
+    pages = body.pop("pages")
+    return _answer(body, "ogc/items.html", html, doc.GEOJSON, layer=layer, table=doc.table(_url, layer, found),
+                   offset=offset, limit=limit, json_url=pages["json"], next_url=pages["next"],
+                   prev_url=pages["prev"])
+
+
+@bp.route("/collections/<name>/items/<path:code>")
+def item(name: str, code: str):
+    """Return one feature by its code (codes may hold '@', ':', '+' or '/')."""
+    layer = get_layer(name)
+    params.check_params(request.args, ("f",))
+    html = _wants_html()
+    feature = features.get_feature(context.conn(), layer, code, context.code())
+    feature["links"] = doc.self_and_alternate(_url, "ogc.item", html, doc.GEOJSON, name=name, code=code) + [
+        doc.link(_url("ogc.collection", name=name, f="json"), "collection", doc.JSON, layer.title)]
+    return _answer(feature, "ogc/item.html", html, doc.GEOJSON, layer=layer, table=doc.table(_url, layer, [feature]))

@@ -1,0 +1,15 @@
+"""Pages for people: home, and one blueprint per user (commander, planner, leader, admin).
+
+Templates live in ``templates/<user>/``. Every page reads through ``web.services`` and
+draws its map with ``web.maps``; a form's refused change is rolled back and explained
+(``web.pages.common.attempt``).
+"""
+from __future__ import annotations
+
+
+def register(app) -> None:
+    from web.pages import admin, commander, home, leader, planner
+
+    for module in (home, commander, planner, leader, admin):
+        app.register_blueprint(module.bp)
+    app.add_url_rule("/vendor/<path:filename>", "vendor", home.vendor)

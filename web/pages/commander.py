@@ -1,0 +1,143 @@
+"""The patrol commander's pages: the map, cameras and their status, the day's patrol, plans."""
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from shapely.geometry import shape
+
+from geo.calendar import now, today
+from layers import patrol as records
+from layers.catalog import VALUE_LABELS
+from web import context, inputs, params
+from web.auth import may, require_role
+from web.maps import coverage as coverage_maps
+from web.maps import patrol as patrol_maps
+from web.pages.common import attempt, overview_page, townships
+from web.services import coverage, patrol
+
+LOGGER = logging.getLogger(__name__)
+STOP_CHOICES = {"hotspots,schools": "乱点和学校", "hotspots": "仅乱点", "schools": "仅学校"}
+
+bp = Blueprint("commander", __name__, url_prefix="/commander")
+
+
+@bp.route("/")
+def index():
+    """Show the patrol commander's map."""
+    return overview_page("巡防指挥", "commander")
+
+
+# --- cameras ------------------------------------------------------------------------------
+
+@bp.route("/cameras")
+def cameras():
+    """Show cameras with their sectors by status, and the gaps in coverage."""
+    conn, county = context.conn(), context.code()
+    parts = coverage_maps.camera_map(current_app.config, townships(), coverage.camera_features(conn, county),
+                                     coverage.sector_geojson(conn, county),
+                                     coverage.gaps(conn, county)["features"],
+                                     lambda code: url_for(".camera", code=code), may("commander"))
+    return render_template("commander/cameras.html", counts=coverage.camera_counts(conn, county), map=parts)
+
+
+def _camera_page(code: str, status: int = 200):
+    conn, county = context.conn(), context.code()
+    return render_template("commander/camera.html", cam=coverage.camera(conn, county, code), labels=VALUE_LABELS,
+                           history=coverage.camera_history(conn, county, code), can_edit=may("commander")), status
+
+
+@bp.route("/cameras/<code>", methods=["GET"])
+def camera(code):
+    """Show a camera's status form and its history."""
+    return _camera_page(code)
+
+
+@bp.route("/cameras/<code>", methods=["POST"])
+@require_role("commander")
+def camera_save(code):
+    """Change a camera's status from the form; kept in its history."""
+    _, err = attempt(coverage.set_camera_status, context.conn(), context.code(), code,
+                     params.text(request.form, "status"), context.user_name(), params.text(request.form, "note"))
+    flash(f"未保存：{err}" if err else "已保存")
+    return redirect(url_for(".camera", code=code))
+
+
+# --- the day's patrol ---------------------------------------------------------------------
+
+def _layers(day: dict) -> tuple[dict, dict, dict]:
+    """Map features of the commander's day, and the visit counts of hotspots and schools."""
+    names, colors = day["names"], patrol_maps.team_colors(day["teams"]["code"])
+    tracks, positions = patrol_maps.track_features(*day["tracks"], names, colors)
+    hot, hot_counts = patrol_maps.place_features(day["hot"], day["recent"]["hotspots"], "hotspot")
+    schools, school_counts = patrol_maps.place_features(day["schools"], day["recent"]["schools"], "school")
+    layers = {"routes": patrol_maps.route_features(day["routes"], names, colors), "tracks": tracks,
+              "positions": positions, "hotspots": hot, "schools": schools}
+    return layers, hot_counts, school_counts
+
+
+@bp.route("/patrol")
+def patrol_page():
+    """Show the day's patrol map, alerts, team strength, a week of visits and plan links."""
+    conn, county = context.conn(), context.code()
+    day = (params.day(request.args, "day") if request.args.get("day")
+           else patrol.latest_track_day(conn, county, today()))
+    found = patrol.patrol_day(conn, county, day, now())
+    layers, hot_counts, school_counts = _layers(found)
+    teams = found["teams"].assign(has_base=found["teams"]["lon"].notna()).to_dict("records")
+    status = {**found, "teams": teams, "hot_counts": hot_counts, "school_counts": school_counts}
+    return render_template("commander/patrol.html", s=status, status_styles=patrol_maps.STATUS, labels=VALUE_LABELS,
+                           map=patrol_maps.day_map(current_app.config, townships(), layers))
+
+
+# --- printable plan per team --------------------------------------------------------------
+
+def _query(args, start: str) -> dict:
+    stops = ",".join(s for s in inputs.STOP_KINDS if s in args.include)
+    return {"start": start, "stops": stops, "stop_minutes": f"{args.stop_minutes:g}",
+            "shift_minutes": f"{args.shift_minutes:g}"}
+
+
+@bp.route("/patrol/plan/<team_code>")
+def plan(team_code):
+    """Show a team's printable patrol plan: map, stops with clock times, length and duration."""
+    conn, county = context.conn(), context.code()
+    args = inputs.route_args(request.args, with_start=True)
+    doc = patrol.plan_for_team(conn, county, team_code, args)
+    team = patrol.team_row(conn, county, team_code)
+    start = f"{args.start_time:%H:%M}"
+    end = args.start_time + pd.Timedelta(minutes=args.shift_minutes)
+    view = {"start": start, "stops": _query(args, start)["stops"], "stop_minutes": args.stop_minutes,
+            "shift_minutes": args.shift_minutes}
+    return render_template("commander/plan.html", plan=doc, team=team, args=view, query=_query(args, start),
+                           stop_choices=STOP_CHOICES, kinds=patrol_maps.KIND_LABELS, labels=VALUE_LABELS,
+                           finish=args.start_time + pd.Timedelta(minutes=doc["duration_min"]),
+                           shift=f"{start}-{end:%H:%M}", can_save=may("commander"),
+                           map=patrol_maps.plan_map(current_app.config, townships(), doc, (team["lon"], team["lat"])))
+
+
+@bp.route("/patrol/plan/<team_code>", methods=["POST"])
+@require_role("commander")
+def save_plan(team_code):
+    """Save the planned route as the team's route for a shift (commanders)."""
+    conn, county = context.conn(), context.code()
+    args = inputs.route_args(request.form, with_start=True)
+    back = redirect(url_for(".plan", team_code=team_code, **_query(args, f"{args.start_time:%H:%M}")))
+    code, name, shift = (params.text(request.form, k).strip() for k in ("code", "name", "shift"))
+    if not (code and name and shift):
+        flash("未保存：路线编码、名称和班次都要填写")
+        return back
+    other = [r for r in records.routes(conn, county) if r["code"] == code and r["team_code"] != team_code]
+    if other:
+        flash(f"未保存：路线编码 {code} 已属于巡防队 {other[0]['team_code']}")
+        return back
+    doc = patrol.plan_for_team(conn, county, team_code, args)
+    props = {"saved_by": context.user_name(), "planned_from": "patrol_plan", "start": f"{args.start_time:%H:%M}",
+             "stops": _query(args, "")["stops"], "stop_minutes": args.stop_minutes,
+             "length_m": doc["length_m"], "duration_min": doc["duration_min"]}
+    route = {"code": code, "name": name, "team_code": team_code, "shift": shift, "geometry": shape(doc["geometry"])}
+    added, _ = patrol.save_route(conn, county, route, props)
+    LOGGER.info("route %s saved for team %s by %s", code, team_code, context.user_name())
+    flash(f"已{'保存' if added else '更新'}巡逻路线 {code}（{name}，班次 {shift}）")
+    return back

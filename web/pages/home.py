@@ -1,0 +1,59 @@
+"""Home: each user's first page, the map of every layer, exports, the web assets."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, redirect, send_from_directory, url_for
+from flask_login import current_user
+
+from web import context, params
+from web.pages.common import overview_page
+from web.services import exports
+
+VENDOR_DIR = Path(__file__).resolve().parent.parent / "assets" / "node_modules"
+HOME_BY_ROLE = {"commander": "commander.index", "planner": "planner.index",
+                "leader": "leader.index", "admin": "admin.index"}
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+def index():
+    """Send each user to the page of their role."""
+    return redirect(url_for(HOME_BY_ROLE.get(current_user.role, "home.map_page")))
+
+
+@bp.route("/map")
+def map_page():
+    """Show every layer on one map."""
+    return overview_page("综合地图", "all")
+
+
+def download(body, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/exports/hotspots/<quarter>.xlsx")
+def hotspots_xlsx(quarter):
+    """The quarter's published list as XLSX."""
+    quarter = params.quarter(quarter)
+    frame = exports.published_hotspots(context.conn(), context.code(), quarter)
+    return download(exports.hotspots_xlsx(frame, context.county(), quarter), exports.XLSX, f"hotspots-{quarter}.xlsx")
+
+
+@bp.route("/exports/hotspots/<quarter>.<fmt>")
+def hotspot_areas(quarter, fmt):
+    """The quarter's published areas as GeoPackage or GeoJSON (WGS 84)."""
+    if fmt not in exports.AREA_FORMATS:
+        abort(404)
+    quarter = params.quarter(quarter)
+    frame = exports.published_hotspots(context.conn(), context.code(), quarter)
+    return download(exports.hotspot_areas(frame, quarter, fmt), exports.AREA_FORMATS[fmt][1],
+                    f"hotspots-{quarter}.{fmt}")
+
+
+def vendor(filename: str):
+    """Serve a web asset installed from npm by `make install`."""
+    if not VENDOR_DIR.is_dir():
+        abort(404)
+    return send_from_directory(VENDOR_DIR, filename, max_age=86400)

@@ -1,0 +1,116 @@
+"""The county leaders' pages: the map, remediation progress (with exports), coverage, hotspots."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from geo.calendar import next_quarter, previous_quarter, today
+from geo.rules import TOWNSHIP_REQUIRED
+from layers import hotspot_lists as lists
+from layers.catalog import HOTSPOT_COLORS, LAYERS, VALUE_LABELS
+from layers.features import query_features
+from layers.frames import read_frame
+from layers.hotspots import LIFECYCLE
+from web import context, params
+from web.auth import may
+from web.maps import coverage as coverage_maps
+from web.maps import hotspots as hotspot_maps
+from web.maps.remediation import status_map
+from web.pages.common import overview_page, townships
+from web.pages.home import download
+from web.services import coverage, exports
+from web.services import hotspot_lists as hl
+from web.services import quarter as qs
+from web.services import remediation as rem
+
+bp = Blueprint("leader", __name__, url_prefix="/leader")
+CHART_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+@bp.route("/")
+def index():
+    """Show the leader's overview map."""
+    return overview_page("领导视图", "leader")
+
+
+def _as_of():
+    return params.day(request.args, "as_of", today())
+
+
+def _villages(codes=None) -> list[dict]:
+    return query_features(context.conn(), LAYERS["villages"], county_code=context.code(), codes=codes,
+                          limit=100_000, precision=5)[0]
+
+
+@bp.route("/remediation")
+def remediation():
+    """Show remediation progress against the plan: chart, township ranking, map."""
+    conn, county, as_of = context.conn(), context.county(), _as_of()
+    report = rem.progress_report(conn, county, as_of)
+    rows = rem.village_rows(conn, county.code, as_of)
+    edit_url = (lambda code: url_for("planner.remediation_edit", code=code)) if may("planner") else None
+    return render_template(
+        "leader/remediation.html", report=report, as_of=as_of, labels=rem.STATUS_LABELS,
+        ranked=sorted(report["townships"], key=lambda t: (-t["share"], t["code"])),
+        chart=exports.remediation_chart(conn, county, as_of, "svg").decode("utf-8"),
+        risky=rem.at_risk(conn, county, as_of, 15),
+        map=status_map(current_app.config, townships(), _villages([r["code"] for r in rows]), rows, edit_url))
+
+
+@bp.route("/remediation.csv")
+def remediation_csv():
+    """Download the township table as CSV (UTF-8 with BOM, for Excel)."""
+    as_of = _as_of()
+    report = rem.progress_report(context.conn(), context.county(), as_of)
+    return download(exports.remediation_csv(report), "text/csv; charset=utf-8", f"remediation-{as_of}.csv")
+
+
+@bp.route("/remediation.xlsx")
+def remediation_xlsx():
+    """Download the township table as XLSX."""
+    as_of = _as_of()
+    report = rem.progress_report(context.conn(), context.county(), as_of)
+    return download(exports.remediation_xlsx(report, context.county(), as_of), exports.XLSX,
+                    f"remediation-{as_of}.xlsx")
+
+
+@bp.route("/remediation-chart.<fmt>")
+def remediation_chart(fmt):
+    """Download the burn-up chart as SVG or PNG."""
+    if fmt not in CHART_TYPES:
+        abort(404)
+    as_of = _as_of()
+    return download(exports.remediation_chart(context.conn(), context.county(), as_of, fmt), CHART_TYPES[fmt],
+                    f"remediation-{as_of}.{fmt}")
+
+
+@bp.route("/coverage")
+def coverage_page():
+    """Show each coverage indicator against its target, townships ranked, and the map."""
+    conn, county = context.conn(), context.code()
+    report = coverage.coverage_report(conn, county)
+    names = {f["id"]: f["properties"]["name"] for f in townships()}
+    return render_template("leader/coverage.html", r=report, names=names,
+                           ranked=sorted(report["townships"], key=lambda t: (-t["road_share"], t["code"])),
+                           worst=coverage.worst_villages(report["villages"], 15),
+                           map=coverage_maps.coverage_map(current_app.config, _villages(), report))
+
+
+@bp.route("/hotspots")
+def hotspots():
+    """Show the quarter's list by township with status counts, R10 flags and a map (read-only)."""
+    conn, county = context.conn(), context.code()
+    if not request.args.get("quarter"):
+        return redirect(url_for(".hotspots", quarter=qs.default_quarter(conn, county, False, today())))
+    quarter = params.quarter_arg()
+    features = hl.listed(conn, county, quarter)
+    flags = hl.r10_panels(conn, county, [quarter])
+    groups = hl.by_township(conn, county, features, flags[0]["flags"] if flags else [])
+    towns = read_frame(conn, LAYERS["townships"], county, ["code", "name"])
+    return render_template(
+        "leader/hotspots.html", q=quarter, groups=groups, flags=flags, total=len(features),
+        totals={s: sum(g["statuses"][s] for g in groups) for s in LIFECYCLE},
+        published=lists.published(conn, county, quarter),
+        county_level=sum(g["levels"]["county"] for g in groups),
+        short_towns=sum(g["levels"]["township"] < TOWNSHIP_REQUIRED for g in groups),
+        labels=VALUE_LABELS, status_colors=HOTSPOT_COLORS, prev_q=previous_quarter(quarter),
+        next_q=next_quarter(quarter), map=hotspot_maps.leader_map(current_app.config, towns, features))

@@ -1,0 +1,81 @@
+"""The planner's pages: the map, the remediation ledger and forms, the quarterly hotspot list."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from geo.calendar import today
+from layers import remediation as records
+from layers.errors import Conflict, InvalidInput
+from web import context, inputs, params
+from web.auth import may, require_role
+from web.pages.common import attempt, overview_page
+from web.services import remediation as rem
+
+bp = Blueprint("planner", __name__, url_prefix="/planner")
+
+
+@bp.route("/")
+def index():
+    """Show the planner's map of hotspots."""
+    return overview_page("乱点整治", "planner")
+
+
+# --- remediation ledger and forms -----------------------------------------------------------
+
+@bp.route("/remediation")
+def remediation():
+    """List remote villages with their status, for planners to open and change."""
+    as_of = today()
+    return render_template("planner/remediation.html", rows=rem.village_rows(context.conn(), context.code(), as_of),
+                           labels=rem.STATUS_LABELS, as_of=as_of, can_edit=may("planner"))
+
+
+def _edit_page(code: str, status: int = 200, form=None):
+    conn, county = context.conn(), context.code()
+    return render_template("planner/remediation_edit.html", v=rem.village_row(conn, county, code, today()),
+                           history=records.history(conn, county, code), labels=rem.STATUS_LABELS,
+                           today=today(), can_edit=may("planner"), form=form), status
+
+
+@bp.route("/remediation/<code>", methods=["GET"])
+def remediation_edit(code):
+    """Show a remote village's remediation form and its history."""
+    return _edit_page(code)
+
+
+@bp.route("/remediation/<code>", methods=["POST"])
+@require_role("planner")
+def remediation_save(code):
+    """Record a change from the form; a stale form is refused, not saved over."""
+    try:
+        change = inputs.remediation_change(request.form)
+    except InvalidInput as err:
+        flash(f"未保存：{err}")
+        return _edit_page(code, 400, request.form)
+    _, err = attempt(rem.record_change, context.conn(), context.code(), code, change, context.user_name(), today())
+    if isinstance(err, Conflict):
+        flash("该村的整治记录已被他人修改，您的修改未保存。请查看最新记录后重新填写。")
+        return _edit_page(code, 409, request.form)
+    if err is not None:
+        flash(f"未保存：{err}")
+        return _edit_page(code, 400, request.form)
+    flash("已保存")
+    return redirect(url_for(".remediation_edit", code=code))
+
+
+@bp.route("/remediation/<code>/revert/<int:event_id>", methods=["POST"])
+@require_role("planner")
+def remediation_revert(code, event_id):
+    """Undo one change from the history list."""
+    _, err = attempt(records.revert, context.conn(), context.code(), event_id, context.user_name(),
+                     params.integer(request.form, "version"))
+    if isinstance(err, Conflict):
+        flash("该村的整治记录已被他人修改，未撤销。请查看最新记录。")
+    elif err is not None:
+        flash(f"未撤销：{err}")
+    else:
+        flash(f"已撤销记录 {event_id}（原记录仍保留在历史中）")
+    return redirect(url_for(".remediation_edit", code=code))
+
+
+from web.pages import planner_hotspots  # noqa: E402,F401  (the quarterly list's routes on bp)

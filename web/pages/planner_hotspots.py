@@ -1,0 +1,150 @@
+"""The planner's quarterly hotspot page (R3, R4, R10): analysis, candidates, the draft,
+quota, last quarter's outcomes; every change through a form carrying the draft's revision."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+
+from geo.calendar import next_quarter, period_text, previous_quarter, today
+from layers import hotspot_lists as lists
+from layers.catalog import HOTSPOT_COLORS, INCIDENT_CATEGORIES, LAYERS, VALUE_LABELS
+from layers.errors import InvalidInput
+from layers.frames import read_frame
+from web import context, inputs, params
+from web.auth import may, require_role
+from web.maps import hotspots as hotspot_maps
+from web.pages.common import attempt, refusal
+from web.pages.planner import bp
+from web.services import hotspot_lists as hl
+from web.services import quarter as qs
+from web.services.hotspots import DENSITY_BANDWIDTH_M
+
+PAGE_ARGS = ("quarter", "category", "cell_m", "band_m")
+SOURCE_LABELS = {"candidate": "候选", "drawn": "手绘", "carried_over": "上季度延续"}
+
+
+def _page_args() -> dict:
+    return {k: request.args[k] for k in PAGE_ARGS if request.args.get(k)}
+
+
+def _towns():
+    return read_frame(context.conn(), LAYERS["townships"], context.code(), ["code", "name"])
+
+
+@bp.route("/hotspots")
+def hotspots():
+    """Show the quarter's analysis, candidates, draft list, quota and last quarter's outcomes."""
+    conn, county = context.conn(), context.code()
+    if not request.args.get("quarter"):
+        quarter = qs.default_quarter(conn, county, True, today())
+        return redirect(url_for(".hotspots", **_page_args(), quarter=quarter))
+    a = inputs.analysis()
+    page = qs.planner_context(conn, county, a)
+    parts = hotspot_maps.planner_map(current_app.config, _towns(), page["a"], page["candidates"],
+                                     page["panel"]["entries"], page["last"])
+    return render_template(
+        "planner/hotspots.html", args=_page_args(), can_edit=may("planner"), q=a.quarter,
+        basis=period_text(page["a"]["period"]), params=a.__dict__, map=parts,
+        categories=[(c, VALUE_LABELS.get(c, c)) for c in INCIDENT_CATEGORIES], labels=VALUE_LABELS,
+        sources=SOURCE_LABELS, gi_labels=hotspot_maps.GI_LABELS, gi_colors=hotspot_maps.GI_COLORS,
+        density_colors=hotspot_maps.DENSITY_COLORS, status_colors=HOTSPOT_COLORS, bandwidth=DENSITY_BANDWIDTH_M,
+        prev_q=previous_quarter(a.quarter), next_q=next_quarter(a.quarter), **page)
+
+
+@bp.route("/hotspots/evaluation/<code>")
+def evaluation(code):
+    """Show a hotspot's before/after counts and WDQ (a fragment the page loads)."""
+    return render_template("planner/_evaluation.html", e=hl.evaluate(context.conn(), context.code(), code))
+
+
+def _back(anchor: str = ""):
+    return redirect(url_for(".hotspots", **_page_args()) + (f"#{anchor}" if anchor else ""), 303)
+
+
+def _form_state(with_candidate: bool = False) -> qs.FormState:
+    form = request.form
+    extra = ({"rank": params.integer(form, "rank"), "township_code": form.get("township_code", ""),
+              "count": params.integer(form, "count")} if with_candidate else {})
+    return qs.FormState(params.integer(form, "draft_id"), params.integer(form, "revision"), **extra)
+
+
+def _form_item() -> dict:
+    """name, level, unit, deadline from the form (deadline checked as a date)."""
+    item = {k: (request.form.get(k) or "").strip() for k in ("name", "level", "unit", "deadline")}
+    if item["deadline"]:
+        try:
+            date.fromisoformat(item["deadline"])
+        except ValueError:
+            raise InvalidInput(f"整治期限应为日期（YYYY-MM-DD），而不是 '{item['deadline']}'", "deadline") from None
+    return {**item, "deadline": item["deadline"] or None, "unit": item["unit"] or None}
+
+
+@bp.route("/hotspots/items", methods=["POST"])
+@require_role("planner")
+def add_candidate():
+    """Put a ranked candidate on the quarter's draft."""
+    code, err = attempt(qs.add_candidate, context.conn(), context.code(), inputs.analysis(),
+                        _form_state(with_candidate=True), _form_item(), context.user_name())
+    flash(refusal("加入清单", err) if err else f"已将第 {request.form.get('rank')} 名候选乱点加入清单（编码 {code}）")
+    return _back("draft")
+
+
+@bp.route("/hotspots/draft", methods=["POST"])
+@require_role("planner")
+def open_draft():
+    """Open the quarter's draft (a copy of the published version, or last quarter's carried-over)."""
+    quarter = params.quarter_arg()
+    lst = lists.draft(context.conn(), context.code(), quarter, context.user_name())
+    flash(f"已打开 {quarter} 第 {lst['version']} 版清单草稿")
+    return _back("draft")
+
+
+@bp.route("/hotspots/items/<code>", methods=["POST"])
+@require_role("planner")
+def update_item(code):
+    """Change a draft item's name, level, unit or deadline."""
+    state = _form_state()
+    _, err = attempt(lists.update_item, context.conn(), context.code(), state.draft_id, code, _form_item(),
+                     state.revision)
+    flash(refusal("修改", err) if err else f"已修改 {code}")
+    return _back("draft")
+
+
+@bp.route("/hotspots/items/<code>/remove", methods=["POST"])
+@require_role("planner")
+def remove_item(code):
+    """Take an item off the draft."""
+    state = _form_state()
+    _, err = attempt(lists.remove_item, context.conn(), context.code(), state.draft_id, code, state.revision)
+    flash(refusal("移除", err) if err else f"已从清单移除 {code}")
+    return _back("draft")
+
+
+@bp.route("/hotspots/publish", methods=["POST"])
+@require_role("planner")
+def publish():
+    """Publish the draft; refused, naming the shortfall, when it is short of the quota."""
+    state = _form_state()
+    lst, err = attempt(lists.publish, context.conn(), context.code(), state.draft_id, context.user_name(),
+                       state.revision)
+    flash(refusal("发布", err) if err else
+          f"已发布 {lst['quarter']} 第 {lst['version']} 版乱点清单（{lst['published_by']}，"
+          f"{lst['published_at'][:16].replace('T', ' ')}）")
+    return _back("quota")
+
+
+@bp.route("/hotspots/status/<code>", methods=["POST"])
+@require_role("planner")
+def set_status(code):
+    """Move last quarter's hotspot to remediating, delisted or carried over (with its evaluation)."""
+    status = params.text(request.form, "status")
+    done, err = attempt(hl.change_status, context.conn(), context.code(), code, status, context.user_name(),
+                        params.text(request.form, "note"))
+    if err:
+        flash(refusal("状态变更", err))
+    else:
+        ev = done["evaluation"]
+        flash(f"已将 {code} 改为“{VALUE_LABELS.get(status, status)}”" + (
+            f"；整治前 {ev['R_before']} 起，整治后 {ev['R_after']} 起，{ev['wdq_text'].split(' (')[0]}" if ev else ""))
+    return _back("outcomes")

@@ -1,0 +1,100 @@
+"""Video coverage (R2, R5, R8): the county's report, worst villages, gaps, siting, cameras."""
+from __future__ import annotations
+
+from geo.coverage import camera_indicators, ratio, roll_up, total, village_indicators
+from geo.rules import JUNCTION_TARGET, ROAD_SHARE_FOR_VIDEO
+from geo.siting import suggest_cameras
+from layers import coverage
+from layers import hotspots as hotspot_layer
+from layers.catalog import LAYERS
+from layers.errors import FeatureNotFound, InvalidInput
+from layers.features import query_features
+from layers.frames import hotspots_of_quarter, read_frame
+
+WhatIf = coverage.WhatIf
+
+
+def coverage_report(conn, county_code: str, what_if: WhatIf | None = None, quarter: str | None = None) -> dict:
+    """The /api/coverage document: cameras, villages, townships, county, hotspots, schools."""
+    villages = village_indicators(coverage.village_coverage(conn, county_code, what_if))
+    quarter = quarter or hotspot_layer.latest_quarter(conn, county_code)
+    hotspots = coverage.hotspot_coverage(conn, county_code, what_if, quarter)
+    for h in hotspots:
+        h["area_share"] = ratio(h["covered_m2"], h["area_m2"])
+    schools = coverage.school_coverage(conn, county_code, what_if)
+    return {
+        "cameras": camera_indicators(coverage.camera_counts(conn, county_code, what_if)),
+        "county": {**total(villages, county_code), "junction_target": JUNCTION_TARGET,
+                   "schools_covered_share": ratio(sum(s["covered"] for s in schools), len(schools)),
+                   "hotspot_area_share": ratio(sum(h["covered_m2"] for h in hotspots),
+                                               sum(h["area_m2"] for h in hotspots))},
+        "villages": villages, "townships": roll_up(villages), "hotspots": hotspots, "schools": schools,
+        "quarter": quarter,
+        "rule": {"video_covered": f"道路覆盖率 ≥ {ROAD_SHARE_FOR_VIDEO:.0%} 且村内学校全部覆盖",
+                 "min_road_share": ROAD_SHARE_FOR_VIDEO},
+        "what_if": {"faulty": what_if.faulty if what_if else [],
+                    "proposed": len(what_if.proposed) if what_if else 0},
+    }
+
+
+def worst_villages(villages: list[dict], limit: int) -> list[dict]:
+    """The villages (with roads) whose road coverage is lowest, worst first."""
+    rows = sorted((v for v in villages if v["road_m"] > 0), key=lambda v: (v["road_share"], -v["road_m"]))
+    return rows[:limit]
+
+
+def worst(conn, county_code: str, limit: int) -> list[dict]:
+    """``worst_villages`` of the county as its cameras are now."""
+    return worst_villages(village_indicators(coverage.village_coverage(conn, county_code)), limit)
+
+
+def gaps(conn, county_code: str, what_if: WhatIf | None = None, quarter: str | None = None) -> dict:
+    """Uncovered road stretches, hotspot parts and school surroundings, as GeoJSON."""
+    quarter = quarter or hotspot_layer.latest_quarter(conn, county_code)
+    return {"type": "FeatureCollection", "features": coverage.gaps(conn, county_code, what_if, quarter)}
+
+
+def _round(value, digits=1):
+    return None if value != value else round(float(value), digits)
+
+
+def siting(conn, county_code: str, k: int, kind: str, fov: float, range_m: float,
+           quarter: str | None = None, what_if: WhatIf | None = None) -> dict:
+    """k new cameras along roads that add the most covered road and hotspot area, as GeoJSON."""
+    roads = read_frame(conn, LAYERS["roads"], county_code, ["code"])
+    if roads.empty:
+        raise InvalidInput("县内没有道路图层，无法选址")
+    quarter = quarter or hotspot_layer.latest_quarter(conn, county_code)
+    hotspots = hotspots_of_quarter(conn, county_code, quarter)
+    existing = coverage.sector_frame(conn, county_code, what_if)
+    result = suggest_cameras(roads, hotspots if len(hotspots) else None, existing if len(existing) else None,
+                             k, kind=kind, fov=fov, range_m=range_m)
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(g.x, 6), round(g.y, 6)]},
+                 "properties": {"rank": int(r["rank"]), "kind": r["kind"], "azimuth": _round(r["azimuth"]),
+                                "fov": float(r["fov"]), "range_m": float(r["range_m"]),
+                                "gain_road_m": _round(r["gain_road_m"]),
+                                "gain_hotspot_m2": _round(r["gain_hotspot_m2"]),
+                                "cumulative": _round(r["cumulative"])}}
+                for g, (_, r) in zip(result.cameras.geometry, result.cameras.iterrows())]
+    return {"type": "FeatureCollection", "features": features, "quarter": quarter,
+            "curve": result.curve.round(4).to_dict(orient="records"),
+            "params": {"k": k, "kind": kind, "fov": fov, "range_m": range_m}}
+
+
+def camera(conn, county_code: str, code: str) -> dict:
+    """One camera's attributes (raw values); FeatureNotFound when there is none."""
+    feats, _ = query_features(conn, LAYERS["cameras"], county_code=county_code, codes=[code], limit=1)
+    if not feats:
+        raise FeatureNotFound(f"没有编码为 '{code}' 的摄像机")
+    return feats[0]["properties"]
+
+
+def camera_features(conn, county_code: str) -> list[dict]:
+    """Every camera as a GeoJSON feature (raw attribute values, 6 decimals)."""
+    return query_features(conn, LAYERS["cameras"], county_code=county_code, limit=100_000, precision=6)[0]
+
+
+camera_counts = coverage.camera_counts
+sector_geojson = coverage.sector_geojson
+camera_history = coverage.camera_history
+set_camera_status = coverage.set_camera_status

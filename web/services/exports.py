@@ -1,0 +1,91 @@
+"""Files for the county's meetings and notices: XLSX, CSV, charts, GeoPackage, GeoJSON."""
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+from openpyxl import Workbook
+
+from geo.remediation import curve, milestones
+from layers import hotspots as hotspot_layer
+from layers.catalog import VALUE_LABELS
+from layers.errors import FeatureNotFound
+from web.services import County
+from web.services import remediation as rem
+from web.services.charts import burnup_chart
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+AREA_FORMATS = {"gpkg": ("GPKG", "application/geopackage+sqlite3"),
+                "geojson": ("GeoJSON", "application/geo+json")}
+
+
+def _xlsx(title: str, caption: str, head: list[str], rows: list[list], percent_cols=()) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    ws.append([caption])
+    ws.append(head)
+    for row in rows:
+        ws.append(row)
+    for col in percent_cols:
+        for cells in ws.iter_rows(min_row=3, min_col=col, max_col=col):
+            for cell in cells:
+                cell.number_format = "0.0%"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def remediation_csv(report: dict) -> str:
+    """The township table as CSV text with a BOM (so that Excel reads it as UTF-8)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(rem.TABLE_HEAD)
+    writer.writerows(rem.table_rows(report))
+    return "\ufeff" + buf.getvalue()
+
+
+def remediation_xlsx(report: dict, county: County, as_of: date) -> bytes:
+    """The township table as XLSX, shares formatted as percentages."""
+    return _xlsx("偏远村整治进度", f"{county.name}偏远村整治进度（统计日 {as_of}）", rem.TABLE_HEAD,
+                 rem.table_rows(report), percent_cols=(5, 6))
+
+
+def remediation_chart(conn, county: County, as_of: date, fmt: str) -> bytes:
+    """The burn-up chart (remediated share against the plan) as SVG or PNG."""
+    report = rem.progress_report(conn, county, as_of)
+    year = report["plan_year"]
+    return burnup_chart(rem.series(conn, county, as_of, report["county"]["remote"]), curve(year),
+                        milestones(year), as_of, f"{county.name}偏远村整治进度（{year}年）", fmt)
+
+
+HOTSPOT_HEAD = ["编码", "名称", "级别", "乡镇", "责任单位", "整治期限", "状态", "延续自"]
+
+
+def published_hotspots(conn, county_code: str, quarter: str) -> gpd.GeoDataFrame:
+    """The quarter's list in force as a GeoDataFrame (EPSG:4326); FeatureNotFound when none."""
+    features = hotspot_layer.listed(conn, county_code, quarter)
+    if not features:
+        raise FeatureNotFound(f"{quarter} 没有已发布的乱点清单")
+    return gpd.GeoDataFrame.from_features(features, crs="EPSG:4326")
+
+
+def hotspots_xlsx(frame: gpd.GeoDataFrame, county: County, quarter: str) -> bytes:
+    """The quarter's published list as XLSX, values in Chinese."""
+    rows = [[r["code"], r["name"], VALUE_LABELS.get(r["level"], r["level"]), r["township_name"],
+             r["unit"], r["deadline"], VALUE_LABELS.get(r["status"], r["status"]), r["carried_from"]]
+            for _, r in frame.iterrows()]
+    return _xlsx(f"{quarter}治安乱点", f"{county.name}{quarter}挂牌整治治安乱点清单", HOTSPOT_HEAD, rows)
+
+
+def hotspot_areas(frame: gpd.GeoDataFrame, quarter: str, fmt: str) -> bytes:
+    """The quarter's published areas as GeoPackage or GeoJSON (WGS 84)."""
+    driver, _ = AREA_FORMATS[fmt]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"hotspots-{quarter}.{fmt}"
+        frame.to_file(path, driver=driver, **({"layer": "hotspots"} if fmt == "gpkg" else {}))
+        return path.read_bytes()

@@ -1,0 +1,170 @@
+"""The planner's quarter (R3, R4, R10): what the quarterly hotspot page shows, and its changes.
+
+A quarter's list is drawn from the incidents of the quarter before it (the analysis
+period), compared with the quarter before that: the list for 2026Q4 is picked from
+2026Q3's incidents against 2026Q2's. Every change names the draft and the revision the
+planner saw, so a stale form is refused, not applied.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry import shape
+
+from geo.calendar import next_quarter, previous_quarter, quarter_end, quarter_of
+from layers import hotspot_lists as lists
+from layers import hotspots as hotspot_layer
+from layers.catalog import VALUE_LABELS
+from layers.errors import Conflict, InvalidInput
+from layers.frames import incidents_in_quarter
+from web.services import hotspot_lists as hl
+from web.services.hotspots import DENSITY_BANDWIDTH_M, Analysis, candidates, density
+
+TREND_LABELS = {"up": "上升", "down": "下降", "stable": "持平"}
+STATUS_ACTIONS = {"remediating": "开始整治", "delisted": "摘牌", "carried_over": "延续整治"}
+
+
+def default_quarter(conn, county_code: str, coming: bool, today: date) -> str:
+    """The quarter after the latest one with hotspots (coming) or that one; else today's."""
+    latest = hotspot_layer.latest_quarter(conn, county_code)
+    if latest is None:
+        return quarter_of(today)
+    return next_quarter(latest) if coming else latest
+
+
+def analysis(conn, county_code: str, a: Analysis) -> dict:
+    """Gi* grid, density and ranked candidates of the quarter before ``a.quarter``."""
+    period = previous_quarter(a.quarter)
+    basis = Analysis(period, a.category, a.cell_m, a.band_m)
+    cands, grid = candidates(conn, county_code, basis)
+    incidents = incidents_in_quarter(conn, county_code, period, a.category)
+    return {"period": period, "before": previous_quarter(period), "grid": grid,
+            "density": density(grid, incidents, DENSITY_BANDWIDTH_M), "candidates": cands,
+            "incidents": len(incidents)}
+
+
+def density_classes(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Class 1–5 of each cell with density > 0 (breaks at the 50/75/90/97th percentiles), 0
+    elsewhere; and a label per class (incidents per km²)."""
+    positive = values[values > 0]
+    if positive.size == 0:
+        return np.zeros(len(values), dtype=int), []
+    breaks = np.unique(np.quantile(positive, [0.5, 0.75, 0.9, 0.97]))
+    classes = np.where(values > 0, np.searchsorted(breaks, values, side="left") + 1, 0)
+    edges = [0.0, *breaks.tolist(), float(positive.max())]
+    labels = [f"{edges[i]:.1f}–{edges[i + 1]:.1f}" for i in range(len(edges) - 1)]
+    return classes, labels
+
+
+def overlap(geom, others) -> int | None:
+    """Index of the first of ``others`` covering at least half of ``geom``, else None."""
+    area = geom.area
+    for i, other in enumerate(others):
+        if area and other.intersects(geom) and other.intersection(geom).area >= 0.5 * area:
+            return i
+    return None
+
+
+def candidate_rows(cands: gpd.GeoDataFrame, items: list[dict], quarter: str) -> list[dict]:
+    """The ranked candidates for the side panel, with form defaults and the draft item
+    each one is already on (if any)."""
+    shapes = [shape(f["geometry"]) for f in items]
+    deadline = quarter_end(quarter).isoformat()
+    rows = []
+    for c in cands.itertuples(index=False):
+        town = c.township_name or c.township_code or "未定乡镇"
+        place = f"{town}{c.village_name}" if getattr(c, "village_name", None) else town
+        top = c.top_categories[0] if c.top_categories else None
+        on = overlap(c.geometry, shapes)
+        rows.append({
+            "rank": int(c.rank), "township_code": c.township_code or "", "township": place,
+            "count": int(c.count), "count_previous": None if c.count_previous is None else int(c.count_previous),
+            "trend": TREND_LABELS.get(c.trend, "—"), "pai": float(c.pai), "gi_z": float(c.max_z),
+            "top_category": VALUE_LABELS.get(top["category"], top["category"]) if top else "—",
+            "significant": bool(c.significant), "on_list": None if on is None else items[on]["id"],
+            "name": f"{place}{int(c.rank)}号乱点", "level": "county" if c.significant else "township",
+            "unit": f"{town}派出所", "deadline": deadline})
+    return rows
+
+
+def list_panel(conn, county_code: str, quarter: str) -> dict:
+    """The quarter's draft (else its newest published version), items, quota and shortfall."""
+    lst = hl.current_list(conn, county_code, quarter)
+    quota = lists.quota(conn, county_code, lst["id"] if lst else None)
+    return {"list": lst, "draft": lst if lst and lst["state"] == "draft" else None,
+            "entries": lists.items(conn, lst["id"]) if lst else [], "quota": quota,
+            "shortfall": lists.shortfall(quota), "versions": lists.versions(conn, county_code, quarter),
+            "published": lists.published(conn, county_code, quarter),
+            "town_names": {t["code"]: t["name"] for t in quota["townships"]}}
+
+
+def outcome_rows(conn, county_code: str, quarter: str) -> list[dict]:
+    """The quarter's published hotspots with status, next steps and recorded evaluation."""
+    rows = []
+    for f in hotspot_layer.listed(conn, county_code, quarter):
+        p = f["properties"]
+        history = hotspot_layer.status_history(conn, county_code, p["code"])
+        rows.append({**p, "actions": [(s, STATUS_ACTIONS[s]) for s in hotspot_layer.LIFECYCLE[p["status"]]],
+                     "evaluation": next((h["evaluation"] for h in history if h["evaluation"]), None),
+                     "changed_at": history[0]["recorded_at"][:10] if history else None})
+    return rows
+
+
+def planner_context(conn, county_code: str, a: Analysis) -> dict:
+    """Everything the planner's page shows for an analysis: its results, the list panel,
+    candidate rows, last quarter's hotspots and outcomes, and the R10 flags."""
+    analysed = analysis(conn, county_code, a)
+    panel = list_panel(conn, county_code, a.quarter)
+    return {"a": analysed, "panel": panel,
+            "candidates": candidate_rows(analysed["candidates"], panel["entries"], a.quarter),
+            "last": hotspot_layer.listed(conn, county_code, analysed["period"]),
+            "outcomes": outcome_rows(conn, county_code, analysed["period"]),
+            "r10": hl.r10_panels(conn, county_code, [a.quarter, analysed["period"]]),
+            "density_labels": density_classes(analysed["density"])[1]}
+
+
+@dataclass(frozen=True)
+class FormState:
+    """The draft and revision a planner's form was made for, and the candidate it names."""
+
+    draft_id: int | None
+    revision: int | None
+    rank: int | None = None
+    township_code: str = ""
+    count: int | None = None
+
+
+def target_draft(conn, county_code: str, quarter: str, form: FormState, user: str) -> dict:
+    """The quarter's draft (opened when there is none); a form made for another draft, or
+    before someone else opened one, is refused as stale."""
+    now = hl.current_list(conn, county_code, quarter)
+    now = now if now and now["state"] == "draft" else None
+    if form.draft_id != (now["id"] if now else None):
+        raise Conflict("清单草稿已被他人新建、发布或重建，此表单已过期；请刷新后重试",
+                       current=now["revision"] if now else None, key="revision")
+    return now or lists.draft(conn, county_code, quarter, user)
+
+
+def add_candidate(conn, county_code: str, a: Analysis, form: FormState, fields: dict, user: str) -> str:
+    """Put the ranked candidate the form names on the quarter's draft; return its code.
+
+    fields: name, level, unit, deadline from the form."""
+    lst = target_draft(conn, county_code, a.quarter, form, user)
+    cands, _ = candidates(conn, county_code, Analysis(previous_quarter(a.quarter), a.category,
+                                                      a.cell_m, a.band_m))
+    match = cands[cands["rank"] == form.rank]
+    if match.empty or str(match.iloc[0]["township_code"] or "") != form.township_code \
+            or int(match.iloc[0]["count"]) != form.count:
+        raise Conflict("候选乱点已随案件数据变化，此表单已过期；请刷新后重选", key="revision")
+    c = match.iloc[0]
+    if overlap(c.geometry, [shape(f["geometry"]) for f in lists.items(conn, lst["id"])]) is not None:
+        raise InvalidInput(f"第 {form.rank} 名候选乱点已在清单中", "rank")
+    geom = c.geometry if c.geometry.is_valid else shapely.make_valid(c.geometry)
+    item = {**fields, "geometry": geom, "township_code": c["township_code"], "source": "candidate",
+            "significant": bool(c["significant"]), "incident_count": int(c["count"]),
+            "gi_z": round(float(c["max_z"]), 4)}
+    return lists.add_item(conn, county_code, lst["id"], item, form.revision)
