@@ -28,8 +28,8 @@ $(ASSETS)/node_modules/.installed: $(ASSETS)/package.json $(ASSETS)/package-lock
 
 run: install
 	$(FLASK) demo --if-empty
-	@echo "serving http://127.0.0.1:5000 (waitress; Ctrl+C to stop)"
-	$(VENV)/bin/waitress-serve --listen=127.0.0.1:5000 --threads=8 --call web:create_app
+	@echo "serving http://$${BIND:-127.0.0.1:5000} (gunicorn, gunicorn.conf.py; Ctrl+C to stop)"
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py "web:create_app()"
 
 demo: install
 	$(FLASK) demo
@@ -37,8 +37,14 @@ demo: install
 test: install
 	$(PY) -m pytest -q -m "not bench"
 
-bench: install
+bench: install .venv-bench/.installed
 	$(PY) -m pytest -q -m bench tests/bench -s
+
+# Locust (the load benchmark) in a venv of its own: gevent never meets the app
+.venv-bench/.installed: requirements-bench.txt
+	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install -q -r requirements-bench.txt
+	touch $@
 
 clean-db:
 	-$(FLASK) db stop

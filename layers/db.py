@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from psycopg2.pool import ThreadedConnectionPool
 
 from geo.calendar import TIMEZONE
 from layers.embedded import EmbeddedCluster
+from layers.errors import DatabaseUnavailable
 from layers.migrate import migrate
 
 LOGGER = logging.getLogger(__name__)
@@ -50,7 +52,8 @@ def transaction(url: str):
         yield conn
         conn.commit()
     except BaseException:
-        conn.rollback()
+        if not conn.closed:  # a lost connection has nothing to roll back; keep the first error
+            conn.rollback()
         raise
     finally:
         conn.close()
@@ -78,12 +81,54 @@ def savepoint(conn, name: str = "work"):
 
 
 class Database:
-    """The app's pool. Created by ``init_app``; ``get()`` lends the request's connection."""
+    """The app's pool: up to ``maxconn`` connections, opened as needed and kept open.
 
-    def __init__(self, url: str, maxconn: int = 10):
+    A request waits up to ``timeout`` seconds for a free connection (DatabaseUnavailable,
+    503, after that); a connection found broken (the server restarted) is closed and
+    replaced. psycopg2's pool alone keeps only ``minconn`` idle connections and closes
+    the others, so a busy server would reconnect on almost every request.
+    """
+
+    def __init__(self, url: str, maxconn: int = 10, timeout: float = 10.0):
         self.url = url
+        self.timeout = timeout
         self.pool = ThreadedConnectionPool(1, maxconn, url, options=SESSION_OPTIONS,
                                            application_name="countymap")
+        self.pool.minconn = maxconn  # keep every connection it opens
+        self._free = threading.BoundedSemaphore(maxconn)
+
+    def get(self):
+        """A connection of the pool (waiting for one when all are lent)."""
+        if not self._free.acquire(timeout=self.timeout):
+            raise DatabaseUnavailable("数据库连接已全部占用，请稍后再试")
+        try:
+            return self._live()
+        except BaseException:
+            self._free.release()
+            raise
+
+    def _live(self):
+        """A pooled connection that answers (a one-round-trip ping, ~0.1 ms); those that
+        died with a server restart are closed and replaced by new ones."""
+        for _ in range(self.pool.maxconn):
+            conn = self.pool.getconn()
+            try:
+                if not conn.closed:
+                    with conn.cursor() as cur:
+                        cur.execute("SELECT 1")
+                    conn.rollback()
+                    return conn
+            except psycopg2.Error:
+                pass
+            self.pool.putconn(conn, close=True)
+        return self.pool.getconn()
+
+    def put(self, conn) -> None:
+        """Give a connection back (closed and dropped when it broke)."""
+        try:
+            self.pool.putconn(conn, close=bool(conn.closed))
+        finally:
+            self._free.release()
 
     def close(self):
         self.pool.closeall()
@@ -115,12 +160,17 @@ def init_app(app) -> None:
     def _release(exc):
         conn = g.pop("db_conn", None)
         refused = g.pop("db_refused", False)
-        if conn is not None:
-            if exc is None and not refused:
+        if conn is None:
+            return
+        try:
+            if exc is None and not refused and not conn.closed:
                 conn.commit()
-            else:
+            elif not conn.closed:
                 conn.rollback()
-            app.extensions["countymap_db"].pool.putconn(conn)
+        except psycopg2.Error:
+            LOGGER.warning("the connection broke at the end of a request; it is dropped")
+        finally:
+            app.extensions["countymap_db"].put(conn)
 
 
 def get_conn():
@@ -128,7 +178,7 @@ def get_conn():
     from flask import current_app, g
 
     if "db_conn" not in g:
-        g.db_conn = current_app.extensions["countymap_db"].pool.getconn()
+        g.db_conn = current_app.extensions["countymap_db"].get()
     return g.db_conn
 
 

@@ -6,7 +6,9 @@
 | ImportRefused | 400 | a file cannot be imported; every problem listed |
 | LayerNotFound, FeatureNotFound | 404 | no such layer / record |
 | Conflict | 409 | somebody changed the record since the user read it |
+| TooLarge | 413 | a request whose work or answer would exceed a documented budget |
 | QuotaShort | 422 | a hotspot list short of the R3 quota cannot be published |
+| Busy | 429 | the user (or the server) is already running as much heavy work as allowed |
 | DatabaseUnavailable | 503 | the database cannot be reached |
 """
 
@@ -67,3 +69,21 @@ class QuotaShort(CountyMapError):
     def __init__(self, shortfall: list[str]):
         self.shortfall = shortfall
         super().__init__("清单未达到配额，不能发布：" + "；".join(shortfall))
+
+
+class TooLarge(CountyMapError):
+    """The work (or the answer) a request asks for exceeds a documented budget; ``field``
+    names the parameter to change."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class Busy(CountyMapError):
+    """Too much heavy work already running for this user or this server; try again after
+    ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int = 5):
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -126,3 +126,16 @@ def extent(conn, layer: Layer, county_code=None) -> dict:
                 interval = [lo, hi]
     bbox = list(box) if box and box[0] is not None else None
     return {"bbox": bbox, "interval": interval}
+
+
+COUNTY_BOUNDS = """
+    SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
+    FROM (SELECT ST_Extent(geom) AS e FROM townships WHERE county_code = %(county)s) t"""
+
+
+def county_bounds(conn, county_code: str) -> tuple[float, float, float, float] | None:
+    """(minx, miny, maxx, maxy) in degrees of the county's townships, or None without any."""
+    with conn.cursor() as cur:
+        cur.execute(COUNTY_BOUNDS, {"county": county_code})
+        row = cur.fetchone()
+    return tuple(float(v) for v in row) if row and row[0] is not None else None

@@ -68,3 +68,17 @@ def hotspots_of_quarter(conn, county: str, quarter: str | None, in_force: bool =
         conditions.append(sql.SQL("t.status = ANY(%(statuses)s)"))
     params = {"county": county, "quarter": quarter, "statuses": list(IN_FORCE)}
     return _frame(conn, _select(LAYERS["hotspots"], list(columns), conditions), params, list(columns))
+
+
+COUNT_INCIDENTS = """
+    SELECT count(*) FROM incidents t
+    WHERE t.county_code = %(county)s AND t.occurred_at >= %(start)s::date AND t.occurred_at < %(end)s::date
+      AND (%(category)s::text IS NULL OR t.category = %(category)s)"""
+
+
+def count_incidents_in_quarter(conn, county: str, quarter: str, category: str | None = None) -> int:
+    """How many incidents the quarter has (of one category when given)."""
+    start, end = quarter_bounds(quarter)
+    with conn.cursor() as cur:
+        cur.execute(COUNT_INCIDENTS, {"county": county, "start": start, "end": end, "category": category})
+        return cur.fetchone()[0]

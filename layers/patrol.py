@@ -45,6 +45,14 @@ def tracks(conn, county: str, start: datetime, end: datetime, team: str | None =
             np.array(lon, dtype=float), np.array(lat, dtype=float))
 
 
+def count_tracks(conn, county: str, start: datetime, end: datetime) -> int:
+    """How many GPS points lie in [start, end)."""
+    with conn.cursor() as cur:
+        cur.execute("""SELECT count(*) FROM patrol_tracks
+                       WHERE county_code = %s AND recorded_at >= %s AND recorded_at < %s""", (county, start, end))
+        return cur.fetchone()[0]
+
+
 def last_positions(conn, county: str) -> list[dict]:
     """Each team's latest GPS point."""
     with conn.cursor() as cur:

@@ -27,9 +27,9 @@ ROLES = ("commander", "planner", "leader", "admin")
 
 @functools.lru_cache(maxsize=None)
 def password_hash() -> str:
-    from werkzeug.security import generate_password_hash
+    from layers.passwords import hash_password
 
-    return generate_password_hash(PASSWORD)
+    return hash_password(PASSWORD)
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +80,7 @@ def app(database_url, tmp_path):
 
     truncate_all(database_url)
     with transaction(database_url) as conn, conn.cursor() as cur:
-        for role in ROLES:  # one real hash per session: hashing costs 0.2 s each
+        for role in ROLES:  # one real (argon2) hash per session, shared by the test users
             cur.execute("INSERT INTO users (name, password_hash, role) VALUES (%s, %s, %s)",
                         (role, password_hash(), role))
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",

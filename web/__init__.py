@@ -15,6 +15,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from flask_compress import Compress
 
 from layers import db
 
@@ -35,7 +36,12 @@ def _configure(app: Flask, config: dict | None) -> None:
     app.config.from_mapping(
         VAR_DIR=str(ROOT / "var"), COUNTY_CODE="410999", COUNTY_NAME="示范县", TILE_URL="",
         TILE_ATTRIBUTION="", DATABASE_URL=os.environ.get("DATABASE_URL", ""),
-        WTF_CSRF_CHECK_DEFAULT=False, JSON_AS_ASCII=False)
+        WTF_CSRF_CHECK_DEFAULT=False, JSON_AS_ASCII=False,
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,  # request bodies (imports go through the CLI)
+        COMPRESS_MIMETYPES=["text/html", "text/css", "text/csv", "application/javascript", "application/json",
+                            "application/geo+json", "application/schema+json", "image/svg+xml",
+                            "application/vnd.oai.openapi+json;version=3.0"],
+        COMPRESS_MIN_SIZE=1024, COMPRESS_LEVEL=5, COMPRESS_ALGORITHM=["gzip"])
     app.config.from_prefixed_env()
     if os.environ.get("TILE_URL"):
         app.config["TILE_URL"] = os.environ["TILE_URL"]
@@ -52,11 +58,16 @@ def create_app(config: dict | None = None) -> Flask:
     _configure(app, config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
-    from web import api, auth, cli, errors, ogc, pages
+    from web import api, auth, cache, cli, errors, ogc, pages, security
+    from web.services import budget
 
+    budget.configure(app.config)
+    cache.init_app(app)
     cli.init_app(app)
     if not app.config.get("SKIP_DB"):
         db.init_app(app)
+    security.init_app(app)
+    app.extensions["countymap_compress"] = Compress(app)  # gzip for answers over 1 KB the client accepts
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)

@@ -1,4 +1,4 @@
-"""Commands on the flask CLI: import, demo, user create, db."""
+"""Commands on the flask CLI: import, demo, user create, db, backup, restore."""
 from __future__ import annotations
 
 import sys
@@ -88,7 +88,7 @@ def user_create(name, role):
     try:
         with db.transaction(_url()) as conn:
             users.create_user(conn, name, password, role)
-    except ValueError as err:
+    except (ValueError, CountyMapError) as err:  # a bad name or password, a taken name
         raise click.ClickException(str(err)) from None
     click.echo(f"已创建用户 {name}（{role}）")
 
@@ -121,8 +121,75 @@ def db_stop():
     click.echo("stopped")
 
 
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+
+
+def _fail(what: str, err: Exception) -> None:
+    click.echo(f"{what}: {err}", err=True)
+    sys.exit(1)
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="覆盖已有的 FILE (overwrite FILE when it exists)")
+@with_appcontext
+def backup_command(file, force):
+    """Back up the whole database to FILE (pg_dump custom format)."""
+    from layers import backup
+
+    url = _url()
+    click.echo(f"备份数据库 {backup.describe(url)} → {file}", err=True)
+    try:
+        done = backup.dump(url, file, force=force, progress=lambda t: click.echo(f"  导出 {t}", err=True))
+    except CountyMapError as err:
+        _fail("备份失败，未写入文件 (backup failed, nothing written)", err)
+    click.echo(f"已备份到 {done.path}：{_size(done.size)}，{done.tables} 张表，用时 {done.seconds:.1f} 秒 "
+               f"(backup written: {_size(done.size)}, {done.tables} tables, {done.seconds:.1f} s)")
+
+
+def _confirm_restore(archive, target: str, yes: bool) -> None:
+    latest = max(archive.migrations, default="无")
+    click.echo(f"备份 {archive.path}：{archive.created} 写出，来自数据库 {archive.dbname}，"
+               f"{len(archive.tables)} 张表，迁移至 {latest}", err=True)
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        click.echo("恢复会替换数据库中的全部数据；标准输入不是终端，无法确认，请加 --yes "
+                   "(restore replaces everything; stdin is not a terminal: pass --yes)", err=True)
+        sys.exit(1)
+    click.confirm(f"恢复将删除数据库 {target} 中现有的全部数据，换成这份备份中的数据。继续吗？",
+                  default=False, abort=True, err=True)
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="不再询问，直接替换 (replace without asking)")
+@with_appcontext
+def restore_command(file, yes):
+    """Replace the whole database with the backup in FILE, in one transaction."""
+    from layers import backup
+
+    url = _url()
+    try:
+        _confirm_restore(backup.inspect(url, file), backup.describe(url), yes)
+        click.echo(f"恢复数据库 {backup.describe(url)} ← {file}", err=True)
+        done = backup.restore(url, file, progress=lambda t: click.echo(f"  恢复 {t}", err=True))
+    except CountyMapError as err:
+        _fail("恢复失败，数据库未改变 (restore failed, database unchanged)", err)
+    if done.migrated:
+        click.echo(f"已应用迁移 (applied migrations): {', '.join(done.migrated)}", err=True)
+    click.echo(f"已恢复 {done.tables} 张表，用时 {done.seconds:.1f} 秒 "
+               f"(restored {done.tables} tables in {done.seconds:.1f} s)")
+
+
 def init_app(app) -> None:
     app.cli.add_command(import_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(user_cli)
     app.cli.add_command(db_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

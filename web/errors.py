@@ -8,32 +8,28 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+import psycopg2
+from flask import Flask, g, jsonify, render_template, request
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from layers.errors import (
-    Conflict,
-    DatabaseUnavailable,
-    FeatureNotFound,
-    ImportRefused,
-    InvalidInput,
-    LayerNotFound,
-    QuotaShort,
-)
+from layers.errors import (Busy, Conflict, DatabaseUnavailable, FeatureNotFound, ImportRefused, InvalidInput,
+                           LayerNotFound, QuotaShort, TooLarge)
 
 LOGGER = logging.getLogger(__name__)
 STATUS = {InvalidInput: 400, ImportRefused: 400, LayerNotFound: 404, FeatureNotFound: 404,
-          Conflict: 409, QuotaShort: 422, DatabaseUnavailable: 503}
+          Conflict: 409, TooLarge: 413, QuotaShort: 422, Busy: 429, DatabaseUnavailable: 503}
+RETRY_AFTER_S = 5  # when the database cannot be reached
 KINDS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "quota_short",
          429: "too_many_requests", 500: "error", 503: "unavailable"}
 # OGC API exception codes (the "code" of its exception schema)
 OGC_CODES = {400: "InvalidParameterValue", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-             405: "MethodNotAllowed", 409: "Conflict", 422: "UnprocessableEntity", 500: "ServerError",
-             503: "ServiceUnavailable"}
+             405: "MethodNotAllowed", 409: "Conflict", 413: "PayloadTooLarge", 422: "UnprocessableEntity",
+             429: "TooManyRequests", 500: "ServerError", 503: "ServiceUnavailable"}
 TITLES = {400: "请求有误", 403: "无权操作", 404: "页面不存在", 405: "不支持的操作", 409: "记录已被修改",
-          422: "未达到要求", 503: "暂时无法服务"}
+          413: "请求过大", 422: "未达到要求", 429: "请稍后再试", 500: "服务器出错", 503: "暂时无法服务"}
 DEFAULTS = {400: "提交的内容有误。", 403: "您的角色无权执行此操作。", 404: "要找的页面或数据不存在。",
             405: "此地址不支持这种操作。", 500: "服务器出错，请稍后再试。", 503: "数据库暂时无法连接，请稍后再试。"}
 
@@ -58,14 +54,40 @@ def _extra(err) -> dict:
         return {"shortfall": err.shortfall}
     if isinstance(err, ImportRefused):
         return {"problems": err.problems}
-    if isinstance(err, InvalidInput) and err.field:
+    if isinstance(err, (InvalidInput, TooLarge)) and err.field:
         return {"field": err.field}
     return {}
 
 
 def _typed(err):
     status = next(code for kind, code in STATUS.items() if isinstance(err, kind))
-    return error_response(status, str(err), **_extra(err))
+    response, status = error_response(status, str(err), **_extra(err))
+    retry = getattr(err, "retry_after", RETRY_AFTER_S if status == 503 else None)
+    return (response, status, {"Retry-After": str(retry)}) if retry else (response, status)
+
+
+def _database_down(err):
+    LOGGER.error("database unreachable: %s", str(err).strip())
+    if "_login_user" not in g:  # the page must not ask the database who is signed in
+        g._login_user = AnonymousUserMixin()
+    return _typed(DatabaseUnavailable("数据库暂时无法连接，请稍后再试"))
+
+
+def _unexpected(err):
+    """Anything unforeseen: logged with its traceback, answered 500 in the client's format."""
+    LOGGER.exception("unexpected error on %s %s", request.method, request.path)
+    return error_response(500, DEFAULTS[500])
+
+
+def _no_nul():
+    """Refuse a NUL character anywhere in the path, the query string, the form or the
+    headers (PostgreSQL cannot store it): 400 before anything reads it."""
+    values = [request.path, *request.args.values(), *request.headers.values()]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += list(request.form.values())
+    if any("\x00" in v for v in values):
+        return error_response(400, "请求中含有不允许的 NUL 字符")
+    return None
 
 
 def _http(err: HTTPException):
@@ -84,7 +106,12 @@ def _http(err: HTTPException):
 
 
 def init_app(app: Flask) -> None:
-    """Register the handlers: each typed error, then every HTTP error."""
+    """Register the handlers: each typed error, every HTTP error, a lost database, and
+    anything else; and the NUL guard ahead of every other request hook."""
+    app.before_request_funcs.setdefault(None, []).insert(0, _no_nul)
     for kind in STATUS:
         app.register_error_handler(kind, _typed)
     app.register_error_handler(HTTPException, _http)
+    app.register_error_handler(psycopg2.OperationalError, _database_down)
+    app.register_error_handler(psycopg2.InterfaceError, _database_down)
+    app.register_error_handler(Exception, _unexpected)

@@ -60,20 +60,13 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data.importer.columns import check_columns, check_duplicates, match_columns
-from data.importer.geometry import (
-    MAX_AREA_CHANGE,
-    check_geometry_types,
-    file_geometries,
-    geometry_label,
-    repair_polygons,
-)
-from data.importer.problems import MAX_PROBLEMS, Problems
-from data.importer.read import Source, read_source
-from data.importer.reproject import crs_option, source_crs, to_wgs84
-from data.importer.values import to_text
-from data.importer.write import output_frame, write
-from layers.catalog import Layer, get_layer
+from data.importer.check import FileCheck
+from data.importer.geometry import MAX_AREA_CHANGE
+from data.importer.problems import MAX_PROBLEMS
+from data.importer.read import CHUNK_ROWS, open_source
+from data.importer.reproject import crs_option
+from data.importer.write import write
+from layers.catalog import get_layer
 from layers.errors import ImportRefused
 
 LOGGER = logging.getLogger(__name__)
@@ -90,13 +83,14 @@ class ImportResult:
 
 
 def import_file(conn, layer_name: str, path, *, crs=None, encoding=None, replace=False,
-                county_code: str, progress=False) -> ImportResult:
+                county_code: str, progress=False, chunk_rows: int = CHUNK_ROWS) -> ImportResult:
     """Check the whole file at ``path`` and write it into ``layer_name`` (see module doc).
 
     crs: overrides the file's CRS ('EPSG:4490', 'EPSG:4547', '4326', 'gcj02').
     encoding: text encoding of a Shapefile's .dbf or of a CSV (e.g. 'gbk').
     replace: empty the layer (for ``county_code``) first.
     progress: show a progress bar on stderr while writing large files.
+    chunk_rows: rows read, checked and written at a time.
 
     Raises LayerNotFound for an unknown layer and ImportRefused (listing every problem)
     when anything is wrong; nothing is written then. Does not commit.
@@ -106,46 +100,22 @@ def import_file(conn, layer_name: str, path, *, crs=None, encoding=None, replace
     fname = path.name or str(path)
     warnings: list[str] = []
     target_crs = crs_option(crs)
-    source = read_source(path, fname, layer, encoding, warnings)
-    mapping = match_columns([c for c in source.frame.columns if c != "geometry"], layer)
-    problems = _problems(source, mapping, fname)
-    geoms, used_by_geometry = _geometries(source, layer, target_crs, problems, warnings)
-    columns = check_columns(source.frame, layer, mapping, problems)
-    check_duplicates(layer, columns, problems)
-    if problems:
-        raise ImportRefused(problems.messages())
-    n = len(source.frame)
-    frame_out = output_frame(layer, source.frame, columns, mapping, used_by_geometry, geoms, n)
-    added, updated = write(conn, layer, frame_out, county_code, replace, progress, fname)
+
+    def check(warnings):
+        source = open_source(path, fname, layer, encoding, warnings, chunk_rows)
+        return source, FileCheck(source, layer, target_crs, fname, warnings)
+
+    if getattr(conn, "autocommit", False):   # nothing to roll back: check the whole file first
+        _, first = check(warnings)
+        for _ in first.frames():
+            pass
+        if first.problems:
+            raise ImportRefused(first.problems.messages())
+    source, checked = check([] if getattr(conn, "autocommit", False) else warnings)
+    n, added, updated = write(conn, layer, checked.frames(), checked.problems, county_code,
+                              replace, progress, fname, source.rows)
     LOGGER.info("imported %s into %s: %d added, %d updated", fname, layer.name, added, updated)
     return ImportResult(added=added, updated=updated, warnings=warnings, rows=n)
 
 
-def _problems(source: Source, mapping: dict[str, str], fname: str) -> Problems:
-    """The file's problem list, naming rows by number and code; values GDAL could not read
-    are its first entries."""
-    code_source = {v: k for k, v in mapping.items()}.get("code")
-    codes = to_text(source.frame[code_source]).tolist() if code_source is not None else None
-    problems = Problems(fname, source.row_numbers, codes)
-    problems.records(source.content_problems)
-    return problems
-
-
-def _geometries(source: Source, layer: Layer, target_crs, problems: Problems,
-                warnings: list[str]):
-    """The file's geometries checked, in EPSG:4326, invalid polygons repaired.
-
-    Returns (geometries, the columns they were made from).
-    """
-    optional = layer.geometry is None
-    column = geometry_label(source.kind)
-    geoms, used, reported = file_geometries(source.frame, source.kind, problems, optional)
-    geoms, usable = check_geometry_types(geoms, layer, problems, column, optional, reported)
-    src = source_crs(target_crs, source.crs, source.kind, problems.fname, bool(usable.any()),
-                     warnings)
-    geoms, usable = to_wgs84(geoms, usable, src, problems, column)
-    geoms = repair_polygons(geoms, usable, layer, problems, column, warnings)
-    return geoms, used
-
-
-__all__ = ["ImportResult", "import_file", "MAX_AREA_CHANGE", "MAX_PROBLEMS"]
+__all__ = ["ImportResult", "import_file", "CHUNK_ROWS", "MAX_AREA_CHANGE", "MAX_PROBLEMS"]

@@ -2,7 +2,8 @@
 
 ``match_columns`` maps the file's column names to the catalog's; ``check_columns`` checks
 and converts every catalog column present (reporting each bad value); ``check_duplicates``
-reports rows whose key (``code``, or the layer's key columns) repeats an earlier row's.
+reports rows whose key (``code``, or the layer's key columns) repeats an earlier row's, in
+the same chunk of the file or, through ``keys.SeenKeys``, in an earlier one.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from data.importer.keys import SeenKeys
 from data.importer.problems import Problems, short
 from data.importer.values import is_missing, parse_bools, parse_dates, parse_numbers, parse_timestamps, to_text
 from layers.catalog import Column, Layer
@@ -194,26 +196,21 @@ def _duplicate_key(layer: Layer, columns: dict):
     return text.agg(" ".join, axis=1).where(complete, None), "+".join(layer.key)
 
 
-def check_duplicates(layer: Layer, columns: dict, problems: Problems) -> None:
-    """Report every row whose key repeats an earlier row's, naming that row."""
+def check_duplicates(layer: Layer, columns: dict, problems: Problems, seen: SeenKeys) -> None:
+    """Report every row whose key repeats an earlier row's (in this chunk or an earlier
+    one, remembered in ``seen``), naming that row."""
     found = _duplicate_key(layer, columns)
     if found is None:
         return
     key, label = found
-    dup = key.duplicated(keep=False) & key.notna()
-    if not dup.any():
-        return
-    positions, values = np.flatnonzero(dup.to_numpy()), key[dup].tolist()
-    first = {}
-    for pos, value in zip(positions, values):
-        first.setdefault(value, pos)
-    later = np.array([pos for pos, value in zip(positions, values) if first[value] != pos],
-                     dtype=int)
+    present = np.flatnonzero(key.notna().to_numpy())
+    earlier = seen.earlier_rows(key.iloc[present].to_numpy(dtype=object),
+                                problems.row_numbers_of(present))
+    later = present[earlier >= 0]
+    other = earlier[earlier >= 0]
 
     def what(i):
-        pos = later[i]
-        other_no = problems.row_number(first[key.iloc[pos]])
-        return (f"与第 {other_no} 行重复 '{short(key.iloc[pos], 60)}' "
-                f"(duplicate {label}, same as row {other_no})")
+        return (f"与第 {other[i]} 行重复 '{short(key.iloc[later[i]], 60)}' "
+                f"(duplicate {label}, same as row {other[i]})")
 
     problems.rows(later, label, what)

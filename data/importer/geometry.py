@@ -13,7 +13,7 @@ import pandas as pd
 import shapely
 
 from data.importer.columns import not_a_number
-from data.importer.problems import Problems
+from data.importer.problems import GEOMETRY, Problems
 from data.importer.values import parse_numbers
 from layers.catalog import Layer
 
@@ -43,7 +43,7 @@ def file_geometries(frame: pd.DataFrame, kind: str, problems: Problems, optional
                           for g in frame["geometry"].to_numpy()], dtype=object)
         return geoms, set(), None
     if not optional:
-        problems.file("文件没有几何 (no geometry in file)")
+        problems.file("文件没有几何 (no geometry in file)", rank=GEOMETRY)
     return np.full(len(frame), None, dtype=object), set(), None
 
 
@@ -60,7 +60,7 @@ def csv_points(frame: pd.DataFrame, problems: Problems, optional: bool):
             missing = [c for c, got in (("lon", lon_col), ("lat", lat_col)) if got is None]
             for name in missing:
                 problems.column(name, f"缺少坐标列 '{name}' (missing column '{name}'; "
-                                      f"CSV needs lon and lat columns)")
+                                      f"CSV needs lon and lat columns)", rank=GEOMETRY)
         return np.full(n, None, dtype=object), {lon_col, lat_col} - {None}, np.zeros(n, bool)
     lon, bad_lon = parse_numbers(frame[lon_col].reset_index(drop=True))
     lat, bad_lat = parse_numbers(frame[lat_col].reset_index(drop=True))

@@ -2,6 +2,12 @@
 
 ``Problems`` collects them (sorted by row, the first ``MAX_PROBLEMS`` listed, then
 "… 另有 N 个问题 (and N more)"); ``refuse`` stops at once with one problem about the file.
+
+A file is checked chunk by chunk: ``chunk`` tells the list which rows are in hand (their
+place in the file, the numbers users see, their codes), and the checks name rows by their
+position in the chunk. Only the first ``MAX_PROBLEMS`` are kept, however long the file.
+Problems about the whole file or a column are listed once, first, in the order of the
+checks (``READING`` … ``COLUMNS``), even when one is found only in a later chunk.
 """
 from __future__ import annotations
 
@@ -14,6 +20,9 @@ from layers.errors import ImportRefused
 LOGGER = logging.getLogger(__name__)
 
 MAX_PROBLEMS = 50
+
+# Where a problem about the whole file or a column sorts: the order of the checks.
+READING, GEOMETRY, FILE_CRS, COORDINATES, COLUMNS = range(5)
 
 
 def short(value, limit: int = 40) -> str:
@@ -33,17 +42,31 @@ class Problems:
     def __init__(self, fname: str, row_numbers: np.ndarray | None = None,
                  codes: list | None = None):
         self.fname = fname
-        self.items: list[tuple[int, int, str]] = []   # (row position or -1, seq, message)
+        self.items: list[tuple[int, int, int, str]] = []  # (row in file or -1, rank, seq, text)
         self.total = 0
-        self.row_numbers = row_numbers
-        self.codes = codes
+        self.seq = 0
+        self.general: set[str] = set()              # file and column problems already listed
+        self.chunk(0, row_numbers, codes)
 
     def __bool__(self):
         return self.total > 0
 
+    def chunk(self, offset: int, row_numbers: np.ndarray | None, codes: list | None) -> None:
+        """The rows now checked: the file's rows from ``offset`` on, as users number them,
+        and their codes (None when the file has no code column)."""
+        self.offset = offset
+        self.row_numbers = row_numbers
+        self.codes = codes
+
     def row_number(self, pos: int) -> int:
-        """The number a user sees for row position ``pos``."""
-        return int(self.row_numbers[pos]) if self.row_numbers is not None else pos + 1
+        """The number a user sees for row position ``pos`` (in the chunk)."""
+        return int(self.row_numbers_of(np.array([pos]))[0])
+
+    def row_numbers_of(self, positions: np.ndarray) -> np.ndarray:
+        """The numbers users see for row positions in the chunk."""
+        if self.row_numbers is not None:
+            return np.asarray(self.row_numbers, dtype=np.int64)[positions]
+        return self.offset + np.asarray(positions, dtype=np.int64) + 1
 
     def row_label(self, pos: int) -> str:
         label = f"第 {self.row_number(pos)} 行"
@@ -53,13 +76,24 @@ class Problems:
                 label += f" (code={code})"
         return label
 
-    def file(self, what: str) -> None:
-        self.total += 1
-        self.items.append((-1, len(self.items), f"{self.fname}: {what}"))
+    def _add(self, row: int, rank: int, text: str) -> None:
+        self.items.append((row, rank, self.seq, text))
+        self.seq += 1
+        if len(self.items) > 4 * MAX_PROBLEMS:     # those past the first MAX_PROBLEMS stay out
+            self.items = sorted(self.items)[:MAX_PROBLEMS]
 
-    def column(self, column: str, what: str) -> None:
+    def _general(self, rank: int, text: str) -> None:
+        if text in self.general:                # found again in a later chunk
+            return
+        self.general.add(text)
         self.total += 1
-        self.items.append((-1, len(self.items), f"{self.fname} 列 {column}: {what}"))
+        self._add(-1, rank, text)
+
+    def file(self, what: str, rank: int = READING) -> None:
+        self._general(rank, f"{self.fname}: {what}")
+
+    def column(self, column: str, what: str, rank: int = COLUMNS) -> None:
+        self._general(rank, f"{self.fname} 列 {column}: {what}")
 
     def rows(self, positions, column: str, what) -> None:
         """Add one problem per row position; ``what(i)`` gives the text for the i-th one."""
@@ -67,8 +101,8 @@ class Problems:
         self.total += len(positions)
         for i, pos in enumerate(positions[:MAX_PROBLEMS]):
             text = what(i) if callable(what) else what
-            self.items.append((int(pos), len(self.items),
-                               f"{self.fname} {self.row_label(int(pos))} 列 {column}: {text}"))
+            self._add(self.offset + int(pos), 0,
+                      f"{self.fname} {self.row_label(int(pos))} 列 {column}: {text}")
 
     def values(self, positions, column: str, raw, what) -> None:
         """One problem per row whose value in ``raw`` is wrong; ``what(value)`` gives the text
@@ -88,8 +122,7 @@ class Problems:
                 self.rows([pos], column, what)
 
     def messages(self) -> list[str]:
-        items = sorted(self.items, key=lambda t: (t[0], t[1]))
-        out = [m for _, _, m in items[:MAX_PROBLEMS]]
+        out = [item[-1] for item in sorted(self.items)[:MAX_PROBLEMS]]
         if self.total > len(out):
             rest = self.total - len(out)
             out.append(f"… 另有 {rest} 个问题 (and {rest} more)")

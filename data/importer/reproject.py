@@ -3,7 +3,9 @@
 ``--crs`` overrides the file's CRS; a CSV without one is taken as EPSG:4326; 'gcj02'
 (lon/lat copied from a Chinese web map) is converted back with the iterative inverse.
 Rows whose coordinates are out of range or outside China are reported and left out of
-further checks.
+further checks. ``Coordinates`` does this chunk by chunk; what is said of the file as a
+whole (its coordinates look projected, or look like degrees in a projected CRS) is said
+by ``Coordinates.finish`` once every chunk has been seen.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
-from data.importer.problems import Problems
+from data.importer.problems import COORDINATES, FILE_CRS, Problems
 from geo.crs import gcj02_to_wgs84, in_china, parse_crs
 from layers.errors import ImportRefused
 
@@ -42,9 +44,14 @@ def crs_text(src) -> str:
     return f"EPSG:{epsg}" if epsg else src.name
 
 
-def source_crs(target_crs, file_crs, kind: str, fname: str, has_points: bool,
-               warnings: list[str]):
-    """The CRS the file's coordinates are in: --crs, else the file's, else 4326 for CSV."""
+CSV_TAKEN_AS_WGS84 = ("未指定 --crs，lon/lat 按 WGS 84 (EPSG:4326) 读取；坐标若抄自高德、腾讯等网络"
+                      "地图，请用 --crs gcj02 (no --crs: lon/lat taken as WGS 84, EPSG:4326; use "
+                      "--crs gcj02 for coordinates from Chinese web maps)")
+
+
+def source_crs(target_crs, file_crs, fname: str, warnings: list[str]):
+    """The CRS the file's coordinates are in: --crs, else the file's, else None (a CSV's
+    are then taken as EPSG:4326, see ``Coordinates``)."""
     if target_crs is not None:
         if file_crs is not None and not isinstance(target_crs, str):
             declared = CRS.from_user_input(file_crs)
@@ -54,13 +61,6 @@ def source_crs(target_crs, file_crs, kind: str, fname: str, has_points: bool,
         return target_crs
     if file_crs is not None:
         return CRS.from_user_input(file_crs)
-    if kind == "csv":
-        if has_points:
-            warnings.append(f"{fname}: 未指定 --crs，lon/lat 按 WGS 84 (EPSG:4326) 读取；坐标若抄自"
-                            f"高德、腾讯等网络地图，请用 --crs gcj02 (no --crs: lon/lat taken as "
-                            f"WGS 84, EPSG:4326; use --crs gcj02 for coordinates from Chinese "
-                            f"web maps)")
-        return WGS84
     return None
 
 
@@ -83,95 +83,123 @@ def _outside_china(bounds: np.ndarray, rows: np.ndarray, problems: Problems,
     return far
 
 
-def check_degrees(geoms, usable, problems: Problems, column: str,
-                  crs_label: str) -> np.ndarray:
-    """Lon/lat must be within ±180/±90 and in China. Returns rows still usable."""
-    idx = np.flatnonzero(usable)
-    if not len(idx):
-        return usable
-    bounds = shapely.bounds(geoms[idx].astype(object))
-    finite = np.isfinite(bounds).all(axis=1)
-    in_range = finite & (bounds[:, 0] >= -180) & (bounds[:, 2] <= 180) \
-        & (bounds[:, 1] >= -90) & (bounds[:, 3] <= 90)
-    out = idx[~in_range]
-    if len(out):
-        big = np.nanmax(np.abs(bounds[~in_range]), axis=1)
-        if np.nanmedian(big) > 1000:
-            problems.file(
-                f"坐标像是投影坐标（米），却按经纬度 {crs_label} 读取；请用 --crs 指定文件的坐标系，"
-                f"如 --crs EPSG:4547 (coordinates look projected (metres) but were read as "
-                f"degrees; pass --crs, e.g. --crs EPSG:4547)")
-        sub = bounds[~in_range]
-        problems.rows(out, column, lambda i: (
-            f"坐标超出经纬度范围 ({sub[i, 0]:.6g}, {sub[i, 1]:.6g}) (coordinates out of range "
-            f"|lon|<=180, |lat|<=90; look projected? use --crs)"
-            f"{_swapped_hint(sub[i, 0], sub[i, 1])}"))
-    keep = usable.copy()
-    keep[out] = False
-    rest = idx[in_range]
-    if len(rest):
-        keep[_outside_china(bounds[in_range], rest, problems, column)] = False
-    return keep
-
-
 def _transform(geoms, rows: np.ndarray, func):
     if len(rows):
         geoms[rows] = shapely.transform(geoms[rows].astype(object), func)
     return geoms
 
 
-def _reproject(geoms, usable, src, problems: Problems, column: str, crs_label: str):
-    """Reproject usable rows from ``src`` to EPSG:4326, check the result is in China."""
-    idx = np.flatnonzero(usable)
-    if not len(idx):
-        return geoms, usable
-    raw_bounds = shapely.bounds(geoms[idx].astype(object))
-    transformer = Transformer.from_crs(src, WGS84, always_xy=True)
-
-    def func(xy):
-        x, y = transformer.transform(xy[:, 0], xy[:, 1], errcheck=False)
-        return np.column_stack([x, y])
-
-    geoms = _transform(geoms, idx, func)
-    bounds = shapely.bounds(geoms[idx].astype(object))
-    finite = np.isfinite(bounds).all(axis=1)
-    cx, cy = (bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2
-    good = finite & np.where(finite, in_china(np.nan_to_num(cx), np.nan_to_num(cy)), False)
-    bad = idx[~good]
-    if len(bad):
-        rb = raw_bounds[~good]
-        looks_degrees = np.isfinite(rb).all(axis=1) & (np.abs(rb[:, [0, 2]]) <= 180).all(axis=1) \
-            & (np.abs(rb[:, [1, 3]]) <= 90).all(axis=1)
-        if looks_degrees.mean() > 0.5 and src.is_projected:
-            problems.file(
-                f"坐标像是经纬度（度），但坐标系是投影坐标 {crs_label}；请检查 --crs，如 --crs EPSG:4326 "
-                f"(coordinates look like degrees but the CRS is projected; check --crs)")
-        problems.rows(bad, column, lambda i: (
-            f"坐标 ({rb[i, 0]:.10g}, {rb[i, 1]:.10g}) 按 {crs_label} 换算后不在中国境内 "
-            f"(outside China after reprojection from {crs_label}; wrong --crs?)"))
-    keep = usable.copy()
-    keep[bad] = False
-    return geoms, keep
-
-
 def _gcj02_to_wgs84(xy):
     return np.column_stack(gcj02_to_wgs84(xy[:, 0], xy[:, 1]))
 
 
-def to_wgs84(geoms, usable, src, problems: Problems, column: str):
-    """Check coordinates in ``src`` and bring them to EPSG:4326. Returns (geoms, usable)."""
-    text = crs_text(src)
-    if usable.any() and src is None:
-        problems.file("文件没有坐标系（如缺少 .prj），请用 --crs 指定，如 --crs EPSG:4490 或 "
-                      "--crs EPSG:4547 (no CRS in file and no --crs given)")
-        usable = np.zeros_like(usable)
-    if isinstance(src, str):            # gcj02: lon/lat degrees, shifted
-        usable = check_degrees(geoms, usable, problems, column, text)
-        geoms = _transform(geoms, np.flatnonzero(usable), _gcj02_to_wgs84)
-    elif src is not None and src.is_geographic:     # EPSG:4326, 4490, …
-        usable = check_degrees(geoms, usable, problems, column, text)
-        if src.to_epsg() != 4326:
-            geoms, usable = _reproject(geoms, usable, src, problems, column, text)
-    elif src is not None:                           # Gauss-Krüger, UTM, …
-        geoms, usable = _reproject(geoms, usable, src, problems, column, text)
-    return geoms, usable
+def _looks_degrees(bounds: np.ndarray) -> np.ndarray:
+    return np.isfinite(bounds).all(axis=1) & (np.abs(bounds[:, [0, 2]]) <= 180).all(axis=1) \
+        & (np.abs(bounds[:, [1, 3]]) <= 90).all(axis=1)
+
+
+class Coordinates:
+    """A file's coordinates, checked and brought to EPSG:4326 chunk by chunk."""
+
+    def __init__(self, target_crs, file_crs, kind: str, fname: str, warnings: list[str]):
+        self.src = source_crs(target_crs, file_crs, fname, warnings)
+        self.taken_as_wgs84 = self.src is None and kind == "csv"
+        if self.taken_as_wgs84:
+            self.src = WGS84
+        self.text = crs_text(self.src)
+        self.fname, self.warnings = fname, warnings
+        self.has_points = False
+        self.transformer = None
+        self.largest = []           # out-of-range rows: the largest coordinate of each
+        self.unplaced = 0           # rows outside China after reprojection
+        self.unplaced_degrees = 0   # … of which their coordinates look like degrees
+
+    def to_wgs84(self, geoms, usable, problems: Problems, column: str):
+        """Check coordinates in the file's CRS and bring them to EPSG:4326.
+
+        Returns (geoms, usable)."""
+        src = self.src
+        if usable.any() and not self.has_points:
+            self.has_points = True
+            if self.taken_as_wgs84:
+                self.warnings.append(f"{self.fname}: {CSV_TAKEN_AS_WGS84}")
+        if usable.any() and src is None:
+            problems.file("文件没有坐标系（如缺少 .prj），请用 --crs 指定，如 --crs EPSG:4490 或 "
+                          "--crs EPSG:4547 (no CRS in file and no --crs given)", rank=FILE_CRS)
+            usable = np.zeros_like(usable)
+        if isinstance(src, str):            # gcj02: lon/lat degrees, shifted
+            usable = self.check_degrees(geoms, usable, problems, column)
+            geoms = _transform(geoms, np.flatnonzero(usable), _gcj02_to_wgs84)
+        elif src is not None and src.is_geographic:     # EPSG:4326, 4490, …
+            usable = self.check_degrees(geoms, usable, problems, column)
+            if src.to_epsg() != 4326:
+                geoms, usable = self._reproject(geoms, usable, problems, column)
+        elif src is not None:                           # Gauss-Krüger, UTM, …
+            geoms, usable = self._reproject(geoms, usable, problems, column)
+        return geoms, usable
+
+    def check_degrees(self, geoms, usable, problems: Problems, column: str) -> np.ndarray:
+        """Lon/lat must be within ±180/±90 and in China. Returns rows still usable."""
+        idx = np.flatnonzero(usable)
+        if not len(idx):
+            return usable
+        bounds = shapely.bounds(geoms[idx].astype(object))
+        finite = np.isfinite(bounds).all(axis=1)
+        in_range = finite & (bounds[:, 0] >= -180) & (bounds[:, 2] <= 180) \
+            & (bounds[:, 1] >= -90) & (bounds[:, 3] <= 90)
+        out = idx[~in_range]
+        if len(out):
+            self.largest.append(np.nanmax(np.abs(bounds[~in_range]), axis=1))
+            sub = bounds[~in_range]
+            problems.rows(out, column, lambda i: (
+                f"坐标超出经纬度范围 ({sub[i, 0]:.6g}, {sub[i, 1]:.6g}) (coordinates out of range "
+                f"|lon|<=180, |lat|<=90; look projected? use --crs)"
+                f"{_swapped_hint(sub[i, 0], sub[i, 1])}"))
+        keep = usable.copy()
+        keep[out] = False
+        rest = idx[in_range]
+        if len(rest):
+            keep[_outside_china(bounds[in_range], rest, problems, column)] = False
+        return keep
+
+    def _to_wgs84(self, xy):
+        if self.transformer is None:
+            self.transformer = Transformer.from_crs(self.src, WGS84, always_xy=True)
+        x, y = self.transformer.transform(xy[:, 0], xy[:, 1], errcheck=False)
+        return np.column_stack([x, y])
+
+    def _reproject(self, geoms, usable, problems: Problems, column: str):
+        """Reproject usable rows to EPSG:4326, check the result is in China."""
+        idx = np.flatnonzero(usable)
+        if not len(idx):
+            return geoms, usable
+        raw_bounds = shapely.bounds(geoms[idx].astype(object))
+        geoms = _transform(geoms, idx, self._to_wgs84)
+        bounds = shapely.bounds(geoms[idx].astype(object))
+        finite = np.isfinite(bounds).all(axis=1)
+        cx, cy = (bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2
+        good = finite & np.where(finite, in_china(np.nan_to_num(cx), np.nan_to_num(cy)), False)
+        bad = idx[~good]
+        if len(bad):
+            rb, text = raw_bounds[~good], self.text
+            self.unplaced += len(bad)
+            self.unplaced_degrees += int(_looks_degrees(rb).sum())
+            problems.rows(bad, column, lambda i: (
+                f"坐标 ({rb[i, 0]:.10g}, {rb[i, 1]:.10g}) 按 {text} 换算后不在中国境内 "
+                f"(outside China after reprojection from {text}; wrong --crs?)"))
+        keep = usable.copy()
+        keep[bad] = False
+        return geoms, keep
+
+    def finish(self, problems: Problems) -> None:
+        """What the rows out of range or out of China say of the whole file."""
+        if self.largest and np.nanmedian(np.concatenate(self.largest)) > 1000:
+            problems.file(
+                f"坐标像是投影坐标（米），却按经纬度 {self.text} 读取；请用 --crs 指定文件的坐标系，"
+                f"如 --crs EPSG:4547 (coordinates look projected (metres) but were read as "
+                f"degrees; pass --crs, e.g. --crs EPSG:4547)", rank=COORDINATES)
+        if 2 * self.unplaced_degrees > self.unplaced and self.src.is_projected:
+            problems.file(
+                f"坐标像是经纬度（度），但坐标系是投影坐标 {self.text}；请检查 --crs，如 --crs EPSG:4326 "
+                f"(coordinates look like degrees but the CRS is projected; check --crs)",
+                rank=COORDINATES)

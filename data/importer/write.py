@@ -1,4 +1,5 @@
-"""Writing a checked file: the frame ``upsert_layer`` takes, then the write in a savepoint.
+"""Writing a file chunk by chunk as it is checked: the frame ``upsert_layer`` takes, and the
+writes in one savepoint, rolled back at the file's first problem.
 
 Catalog columns are written as such; every other column of the file is kept in ``props``
 (JSON values). After the rows, township/village are filled by location
@@ -92,39 +93,75 @@ def output_frame(layer: Layer, frame: pd.DataFrame, columns: dict, mapping: dict
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geoms, crs=WGS84))
 
 
-def _progress_bar(layer: Layer, n: int, progress: bool):
-    """A progress bar on stderr for a large write, else None."""
-    if not progress or n < PROGRESS_MIN_ROWS:
+def _progress_bar(layer: Layer, rows: int | None, progress: bool):
+    """A progress bar on stderr for a large write (or one of unknown size), else None."""
+    if not progress or (rows is not None and rows < PROGRESS_MIN_ROWS):
         return None
     from tqdm import tqdm
 
-    return tqdm(total=n, file=sys.stderr, unit="行", desc=f"写入 {layer.title} ({layer.name})")
+    return tqdm(total=rows, file=sys.stderr, unit="行", desc=f"写入 {layer.title} ({layer.name})")
 
 
-def write(conn, layer: Layer, frame_out, county_code: str, replace: bool, progress: bool,
-          fname: str) -> tuple[int, int]:
-    """upsert_layer + locate inside a savepoint; a database error refuses the file.
+class _Stop(Exception):
+    """A problem in the file: roll the savepoint back, check the rest of the file."""
 
-    Returns (rows added, rows updated).
+
+def _write_chunks(conn, layer: Layer, frames, problems, county_code: str, replace: bool,
+                  bar, counts: list[int]) -> None:
+    """upsert_layer each chunk's frame (``replace`` empties the layer before the first);
+    stop at the first problem. ``counts`` is [rows, added, updated], kept up to date."""
+    for i, (n, frame_out) in enumerate(frames):
+        counts[0] += n
+        if frame_out is None:
+            if bar is not None:
+                bar.update(n)
+            raise _Stop
+        added, updated = store.upsert_layer(conn, layer, frame_out, county_code,
+                                            replace=replace and i == 0,
+                                            progress=None if bar is None else bar.update)
+        counts[1] += added
+        counts[2] += updated
+    if problems:        # found once the whole file was seen
+        raise _Stop
+    store.locate(conn, county_code)
+    if layer.name == "villages":  # past records: remediation confirmed on remediated_on
+        remediation.record_imported(conn, county_code)
+    if counts[0] >= ANALYZE_MIN_ROWS:
+        store.analyze(conn, layer)
+
+
+def write(conn, layer: Layer, frames, problems, county_code: str, replace: bool,
+          progress: bool, fname: str, rows: int | None) -> tuple[int, int, int]:
+    """Write the checked chunks ``frames`` yields, then locate, all inside one savepoint.
+
+    At the first problem (a chunk ``frames`` yields no frame for) the savepoint is rolled
+    back and the rest of the file only checked; so is it after a database error, which
+    refuses the file when the file itself has no problem. ``rows`` is the size of the file
+    where known (for the progress bar). Returns (rows, added, updated); raises
+    ImportRefused (nothing written) when anything is wrong.
     """
     import psycopg2
 
-    n = len(frame_out)
-    bar = _progress_bar(layer, n, progress)
+    bar = _progress_bar(layer, rows, progress)
+    counts, failure = [0, 0, 0], None
     try:
         with savepoint(conn, "import_file"):
-            added, updated = store.upsert_layer(conn, layer, frame_out, county_code,
-                                                replace=replace,
-                                                progress=None if bar is None else bar.update)
-            store.locate(conn, county_code)
-            if layer.name == "villages":  # past records: remediation confirmed on remediated_on
-                remediation.record_imported(conn, county_code)
-            if n >= ANALYZE_MIN_ROWS:
-                store.analyze(conn, layer)
+            _write_chunks(conn, layer, frames, problems, county_code, replace, bar, counts)
+    except _Stop:
+        pass
     except psycopg2.Error as err:
-        raise ImportRefused([f"{fname}: 数据库拒绝写入 (database refused the rows: "
-                             f"{str(err).strip()})"]) from err
+        failure = err
+    try:
+        for n, _ in frames:             # the rest of the file: checked, not written
+            counts[0] += n
+            if bar is not None:
+                bar.update(n)
     finally:
         if bar is not None:
             bar.close()
-    return added, updated
+    if problems:
+        raise ImportRefused(problems.messages())
+    if failure is not None:
+        raise ImportRefused([f"{fname}: 数据库拒绝写入 (database refused the rows: "
+                             f"{str(failure).strip()})"]) from failure
+    return tuple(counts)

@@ -17,13 +17,27 @@ def quartic_kernel(d, h: float) -> np.ndarray:
     return np.where(d < h, 3.0 / (math.pi * h * h) * u * u, 0.0)
 
 
-def kernel_density(points_xy, centres_xy, bandwidth_m: float, per: str = "km2") -> np.ndarray:
+CHUNK_PAIRS = 2_000_000  # (point, centre) pairs held in memory at once
+
+
+def _chunk_size(pts: np.ndarray, ctr: np.ndarray, h: float, max_pairs: int) -> int:
+    """Points per chunk so that a chunk's pairs stay near ``max_pairs`` (centres spread
+    evenly over their bounding box)."""
+    span = np.ptp(ctr, axis=0) + h
+    per_point = len(ctr) * min(1.0, math.pi * h * h / float(span[0] * span[1]))
+    return max(1, int(max_pairs / max(per_point, 1.0)))
+
+
+def kernel_density(points_xy, centres_xy, bandwidth_m: float, per: str = "km2",
+                   max_pairs: int = CHUNK_PAIRS) -> np.ndarray:
     """Quartic kernel density of points at the given centres.
 
     points_xy, centres_xy: (n, 2) and (m, 2) metres in the same metric CRS. bandwidth_m:
     the kernel radius h in metres. per: "km2" (incidents per km², default) or "m2".
-    Pairs closer than h are found with a KD-tree. Returns m float64 values; summed times
-    the cell area they integrate to the number of points (minus what falls off the grid).
+    Pairs closer than h are found with a KD-tree, the points taken in chunks of about
+    ``max_pairs`` pairs so that memory stays bounded whatever h is. Returns m float64
+    values; summed times the cell area they integrate to the number of points (minus
+    what falls off the grid).
     """
     if bandwidth_m <= 0:
         raise ValueError(f"bandwidth_m must be positive, got {bandwidth_m}")
@@ -34,8 +48,11 @@ def kernel_density(points_xy, centres_xy, bandwidth_m: float, per: str = "km2") 
     ctr = np.asarray(centres_xy, dtype=float).reshape(-1, 2)
     if len(pts) == 0 or len(ctr) == 0:
         return np.zeros(len(ctr))
-    pairs = cKDTree(ctr).sparse_distance_matrix(cKDTree(pts), bandwidth_m, output_type="ndarray")
-    out = np.bincount(pairs["i"], weights=quartic_kernel(pairs["v"], bandwidth_m), minlength=len(ctr))
+    tree, out = cKDTree(ctr), np.zeros(len(ctr))
+    step = _chunk_size(pts, ctr, bandwidth_m, max_pairs)
+    for start in range(0, len(pts), step):
+        pairs = tree.sparse_distance_matrix(cKDTree(pts[start:start + step]), bandwidth_m, output_type="ndarray")
+        out += np.bincount(pairs["i"], weights=quartic_kernel(pairs["v"], bandwidth_m), minlength=len(ctr))
     return out * scale
 
 

@@ -18,6 +18,8 @@ SIZES = {"desk": (1440, 900), "phone": (390, 844)}
 # (role, path, what must be on it)
 PAGES = [
     ("admin", "/admin/", "#users"),
+    ("admin", "/admin/audit", "#audit-log"),
+    ("leader", "/account/password", "#change-password"),
     ("admin", "/map", ".folium-map"),
     ("commander", "/commander/", ".folium-map"),
     ("commander", "/commander/cameras", "#camera-counts"),

@@ -72,7 +72,10 @@ def test_map_shell_draws_every_layer_offline(page, live_app):
     options = select.locator("option").all_inner_texts()
     assert options[0] == "全县" and len(options) > 2
     select.select_option(index=2)
-    page.wait_for_function(f"{MAP}.getZoom() > 0 && !{MAP}._animatingZoom")
+    for _ in range(100):  # polled from here: the page's CSP forbids the eval wait_for_function needs
+        if page.evaluate(f"{MAP}.getZoom() > 0 && !{MAP}._animatingZoom"):
+            break
+        page.wait_for_timeout(50)
     page.wait_for_timeout(400)
     town = bounds(page)
     assert town != county

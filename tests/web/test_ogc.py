@@ -188,6 +188,15 @@ def test_openapi_document_describes_every_path(client):
     assert limit["schema"]["maximum"] == 10000 and limit["schema"]["default"] == 100
     town_items = doc["paths"]["/collections/townships/items"]["get"]["parameters"]
     assert "datetime" not in {_resolve(doc, p)["name"] for p in town_items}
+    # every error an operation can answer is documented, as OGC's exception
+    exception = doc["components"]["schemas"]["exception"]
+    assert exception["required"] == ["code", "description"]
+    for path, item in doc["paths"].items():
+        errors = {"400", "401", "429", "500", "503"} | ({"404"} if "{featureId}" in path else set())
+        assert set(item["get"]["responses"]) == {"200"} | errors, path
+        for status in errors:
+            content = _resolve(doc, item["get"]["responses"][status])["content"]
+            assert content == {"application/json": {"schema": {"$ref": "#/components/schemas/exception"}}}
 
 
 # --- collections ------------------------------------------------------------
@@ -315,10 +324,13 @@ def test_paging_with_limit_offset_and_links(client, county):
     assert _query(prev[0]["href"])["offset"] == "10"
     doc = get(client, "/ogc/collections/incidents/items?offset=100").get_json()
     assert doc["features"] == [] and doc["numberMatched"] == N_INCIDENTS
-    # above the maximum: clamped, not refused
-    doc = get(client, "/ogc/collections/incidents/items?limit=99999999999999999999").get_json()
+    # the maximum is served; above it is refused, as the OpenAPI document says
+    doc = get(client, "/ogc/collections/incidents/items?limit=10000").get_json()
     assert doc["numberReturned"] == N_INCIDENTS
     assert _query(links(doc, "self")[0]["href"])["limit"] == "10000"
+    for above in ("10001", "99999999999999999999"):
+        resp = get(client, "/ogc/collections/incidents/items?limit=" + above)
+        assert resp.status_code == 400 and resp.get_json()["code"] == "InvalidParameterValue"
 
 
 def test_next_link_keeps_the_filters(client, county):
@@ -347,6 +359,18 @@ def test_bbox_filter(client, county):
     assert doc["numberMatched"] == 0
 
 
+def test_bbox_beyond_the_world_is_cut_to_it(client, county):
+    """Any four (or six) numbers are a box: what lies beyond ±180/±90 is read as the edge,
+    a south edge north of the north edge holds nothing, west > east crosses 180°."""
+    items = "/ogc/collections/townships/items?bbox="
+    assert get(client, items + "-1e308,-1e308,1e308,1e308").get_json()["numberMatched"] == 2
+    assert get(client, items + "113,34,200,35").get_json()["numberMatched"] == 2
+    assert codes(get(client, items + "113.15,-95,999,34.05").get_json()) == ["T2"]
+    assert codes(get(client, items + "113.25,-90,113.05,90").get_json()) == ["T1", "T2"]  # across 180°
+    doc = get(client, items + "113,34.1,113.1,34").get_json()
+    assert doc["numberMatched"] == 0 and doc["features"] == []
+
+
 def test_datetime_filter(client, county):
     url = "/ogc/collections/incidents/items?datetime="
     # an instant
@@ -372,11 +396,20 @@ def test_datetime_filter(client, county):
     assert get(client, url + "../..").get_json()["numberMatched"] == N_INCIDENTS
     # an unencoded '+' arrives as a space: still read as the offset
     assert codes(get(client, url + "2026-11-03T10:00:00+08:00").get_json()) == ["I002"]
+    # an interval that ends before it starts holds nothing; the calendar's ends are served
+    for empty in ("2026-11-05/2026-11-01", "2026-11-03T10:00:00Z/2026-11-03T09:00:00Z", "9999-12-31",
+                  "0001-01-01T00:00:00%2B15:59", "9999-12-31T23:59:59.999999999-15:59/.."):
+        resp = get(client, url + empty)
+        assert resp.status_code == 200 and resp.get_json()["numberMatched"] == 0, empty
+    assert get(client, url + "0001-01-01/9999-12-31").get_json()["numberMatched"] == N_INCIDENTS
+    assert codes(get(client, url + "2028-02-29/..").get_json()) == []
     # dates of cameras' installation: a day meets an interval when they overlap
     cams = "/ogc/collections/cameras/items?datetime="
     assert codes(get(client, cams + "2026-01-02T15:00:00%2B08:00").get_json()) == ["C2"]
     assert codes(get(client, cams + "2026-01-02T12:00:00Z/..").get_json()) == ["C2", "C3"]
     assert codes(get(client, cams + "../2026-01-01").get_json()) == ["C1"]
+    # within one day, but ending before it starts: nothing, though the day meets both ends
+    assert codes(get(client, cams + "2026-01-02T15:00:00%2B08:00/2026-01-02T10:00:00%2B08:00").get_json()) == []
     tracks = "/ogc/collections/patrol_tracks/items?datetime=2026-11-20T00:05:00Z/2026-11-20T00:10:00Z"
     assert codes(get(client, tracks).get_json()) == [
         "T001@2026-11-20T08:05:00+08:00", "T001@2026-11-20T08:10:00+08:00"]
@@ -386,23 +419,33 @@ BAD_QUERIES = [
     ("bbox=1,2,3", "bbox"),
     ("bbox=a,b,c,d", "bbox"),
     ("bbox=113,34,113.1", "bbox"),
-    ("bbox=113,34.1,113.1,34", "bbox"),
-    ("bbox=113,34,200,35", "bbox"),
-    ("bbox=113,-95,113.1,34", "bbox"),
+    ("bbox=113,34,0,113.1,34.1", "bbox"),
+    ("bbox=113,34,0,113.1,34.1,1,2", "bbox"),
     ("bbox=nan,34,113.1,35", "bbox"),
+    ("bbox=inf,34,113.1,35", "bbox"),
+    ("bbox=113,34,113.1,", "bbox"),
+    ("bbox=1_13,34,113.1,35", "bbox"),
     ("limit=0", "limit"),
     ("limit=-1", "limit"),
     ("limit=ten", "limit"),
     ("limit=1.5", "limit"),
+    ("limit=10001", "limit"),
+    ("limit=%2B5", "limit"),
+    ("limit=%D9%A3", "limit"),  # an Arabic-Indic three
     ("offset=-1", "offset"),
     ("offset=x", "offset"),
     ("offset=99999999999999999999", "offset"),
     ("datetime=yesterday", "datetime"),
     ("datetime=2026-13-01", "datetime"),
-    ("datetime=2026-11-05/2026-11-01", "datetime"),
     ("datetime=2026-11-01/2026-11-02/2026-11-03", "datetime"),
     ("datetime=..", "datetime"),
-    ("datetime=9999-12-31", "datetime"),
+    ("datetime=", "datetime"),
+    ("datetime=2026-02-29", "datetime"),
+    ("datetime=2100-02-29", "datetime"),
+    ("datetime=0000-01-01", "datetime"),
+    ("datetime=2026-11-20T24:00:00Z", "datetime"),
+    ("datetime=2026-11-20T08:00:00%2B16:00", "datetime"),
+    ("datetime=%202026-11-20", "datetime"),
     ("f=xml", "f"),
     ("colour=red", "colour"),
     ("limit=1&limit=2", "limit"),
@@ -421,6 +464,15 @@ def test_bad_parameters_are_400(client, county):
     resp = get(client, "/ogc/collections/townships/items?datetime=2026-11-01")
     assert resp.status_code == 400
     assert "datetime" in resp.get_json()["message"]
+    # every path refuses what it does not declare (OGC /req/core/query-param-unknown)
+    for path in ("/ogc/", "/ogc/conformance", "/ogc/api", "/ogc/collections", "/ogc/collections/cameras",
+                 "/ogc/collections/cameras/schema", "/ogc/collections/cameras/items/C1"):
+        for query in ("colour=red", "f=json&f=json", "limit=10"):
+            resp = get(client, f"{path}?{query}")
+            assert resp.status_code == 400, (path, query)
+            assert set(resp.get_json()) >= {"code", "description"}, (path, query)
+    for path in ("/ogc/api", "/ogc/collections/cameras/schema"):
+        assert get(client, path + "?f=html").status_code == 400, path
 
 
 # --- one item ---------------------------------------------------------------
@@ -468,7 +520,8 @@ def test_html_pages(client, county):
         assert resp.status_code == 200, path
         assert resp.mimetype == "text/html", path
         html = resp.get_data(as_text=True)
-        assert "<script" not in html, path  # no scripts at all, let alone from a CDN
+        scripts = re.findall(r'<script\b[^>]*\bsrc="(/static/[^"]*)"', html)
+        assert html.count("<script") == len(scripts), path  # the app's own files only, no CDN
         for url in re.findall(r'(?:href|src)="(https?:[^"]*)"', html):
             assert url.startswith("http://localhost/"), (path, url)
     html = get(client, "/ogc/collections/cameras/items?f=html").get_data(as_text=True)
@@ -511,6 +564,18 @@ def test_every_endpoint_needs_sign_in(client, county):
     assert resp.status_code == 401
     for role in ("commander", "planner", "leader", "admin"):
         assert get(client, "/ogc/collections/incidents/items", role=role).status_code == 200
+
+
+def test_throttled_sign_in_is_a_documented_429(client):
+    """Wrong passwords, again and again: the sign-in throttle answers 429 with Retry-After,
+    as OGC's exception, as the OpenAPI document says every operation may."""
+    for _ in range(100):
+        resp = client.get("/ogc/collections", headers=basic("leader", "wrong"))
+        if resp.status_code != 401:
+            break
+    assert resp.status_code == 429 and int(resp.headers["Retry-After"]) > 0
+    assert {"code", "description"} <= set(resp.get_json())
+    assert resp.mimetype == "application/json"
 
 
 # --- GDAL -------------------------------------------------------------------

@@ -53,7 +53,7 @@ def test_tracks_posted_then_visits_and_dwell(county, client):
     assert post_points(client, "T1", minutes(0, 12, 111.043, 33.003), role="leader").status_code == 403
     assert post_points(client, "NOPE", minutes(0, 1, 111.043, 33.003)).status_code == 400
     bad = post_points(client, "T1", [{"lon": 111.0, "lat": 33.0, "recorded_at": "yesterday"}])
-    assert bad.status_code == 400 and "第 1 个点" in bad.get_json()["message"]
+    assert bad.status_code == 400 and "points 第 1 项" in bad.get_json()["message"]
     # 12 minutes at the hotspot, then 20 minutes away, then 3 at the school (within 200 m)
     resp = post_points(client, "T1", minutes(0, 12, 111.043, 33.003) + minutes(13, 32, 111.03, 33.02)
                        + minutes(33, 35, 111.0055, 33.0055))

@@ -99,7 +99,7 @@ def test_a_stale_revision_is_refused_and_changes_nothing(county, client, conn):
     ("POST", "/api/hotspots/lists", "commander", 403, {"quarter": Q}),
     ("POST", "/api/hotspots/lists", "planner", 400, {"quarter": "2026Q5"}),
     ("POST", "/api/users", "planner", 403, {"name": "x", "password": "long-enough-1", "role": "leader"}),
-    ("POST", "/api/users", "admin", 400, {"name": "planner", "password": "long-enough-1", "role": "leader"}),
+    ("POST", "/api/users", "admin", 409, {"name": "Planner", "password": "long-enough-1", "role": "leader"}),
 ])
 def test_refused_api_writes_change_nothing(county, client, conn, method, path, role, expected, body):
     assert changed(conn, client, method, path, role, expected, json=body) == []
@@ -118,4 +118,4 @@ def test_fingerprint_sees_a_change(county, client, conn):
     resp = client.post("/api/cameras/C1/status", json={"status": "faulty"}, headers=basic("commander"))
     assert resp.status_code == 201
     after = fingerprint(conn)
-    assert {t for t in before if before[t] != after[t]} == {"cameras", "camera_status_events"}
+    assert {t for t in before if before[t] != after[t]} == {"cameras", "camera_status_events", "layer_versions"}

@@ -215,4 +215,5 @@ def test_a_quote_in_a_name_cannot_break_out_of_the_confirmation(county, client, 
     conn.commit()
     page = client.get(f"/planner/remediation/{A1}", headers=basic("planner")).get_data(as_text=True)
     assert "x');alert(1);('" not in page
-    assert "x\\u0027);alert(1);(\\u0027" in page  # inside the JSON string of confirm()
+    assert 'data-confirm="确认保存 x&#39;);alert(1);(&#39; 的整治记录？"' in page  # an escaped attribute
+    assert "onsubmit" not in page and "confirm(" not in page  # app.js reads it; no inline script

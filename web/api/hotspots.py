@@ -1,54 +1,59 @@
 """Quarterly hotspots (R3, R4, R10): analysis, lists, lifecycle."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 
 from layers import hotspot_lists as lists
-from web import context, inputs, params
+from web import context, params
 from web.api import bp
 from web.auth import require_role
+from web.cache import kept
+from web.schemas.hotspots import (Analysis, Density, Evaluation, GridQuery, ItemFields, NewItem, QuarterOnly,
+                                  Revision, StatusChange)
 from web.services import hotspot_lists as hl
 from web.services import hotspots
 
 
 @bp.route("/hotspots/grid")
+@kept
 def hotspot_grid():
     """Incident counts on a square grid with Getis-Ord Gi* (z, p, FDR class), as GeoJSON."""
-    return jsonify(hotspots.grid_document(context.conn(), context.code(), inputs.analysis(),
-                                          every_cell=request.args.get("all") == "1"))
+    every = params.query(GridQuery).all == "1"
+    return jsonify(hotspots.grid_document(context.conn(), context.code(), params.query(Analysis), every_cell=every))
 
 
 @bp.route("/hotspots/density")
+@kept
 def hotspot_density():
     """Kernel density (quartic kernel) of the quarter's incidents per km² on the same grid."""
-    a = inputs.analysis()
-    bandwidth = params.number_arg("bandwidth_m", 1000, 100, 10000)
+    a, bandwidth = params.query(Analysis), params.query(Density).bandwidth_m
     return jsonify(hotspots.density_document(context.conn(), context.code(), a, bandwidth))
 
 
 @bp.route("/hotspots/candidates")
+@kept
 def hotspot_candidates():
     """Candidate hotspots for the quarter, best first, with PAI, trend and driving categories."""
-    return jsonify(hotspots.candidates_document(context.conn(), context.code(), inputs.analysis()))
+    return jsonify(hotspots.candidates_document(context.conn(), context.code(), params.query(Analysis)))
 
 
 @bp.route("/hotspots/quota")
 def hotspot_quota():
     """The quarter's list against R3: ≥ 10 county-level, ≥ 5 township-level per township."""
-    return jsonify(hl.quota_document(context.conn(), context.code(), params.quarter_arg()))
+    return jsonify(hl.quota_document(context.conn(), context.code(), params.query(QuarterOnly).quarter))
 
 
 @bp.route("/hotspots/lists")
 def hotspot_versions():
     """Every version of the quarter's list, newest first."""
-    return jsonify(lists.versions(context.conn(), context.code(), params.quarter_arg()))
+    return jsonify(lists.versions(context.conn(), context.code(), params.query(QuarterOnly).quarter))
 
 
 @bp.route("/hotspots/lists", methods=["POST"])
 @require_role("planner")
 def hotspot_draft():
     """Open the quarter's draft (created from the newest published version) (planners)."""
-    quarter = params.quarter(params.json_body().get("quarter", request.args.get("quarter", "")))
+    quarter = params.body(QuarterOnly, defaults=params.request_args()).quarter
     return jsonify(lists.draft(context.conn(), context.code(), quarter, context.user_name())), 201
 
 
@@ -58,16 +63,12 @@ def hotspot_list(list_id):
     return jsonify(hl.list_document(context.conn(), context.code(), list_id))
 
 
-def _revision(body) -> int | None:
-    return params.integer(body, "revision")
-
-
 @bp.route("/hotspots/lists/<int:list_id>/items", methods=["POST"])
 @require_role("planner")
 def hotspot_add(list_id):
     """Put a candidate or a drawn area on a draft (planners)."""
-    body = params.json_body()
-    code = lists.add_item(context.conn(), context.code(), list_id, inputs.hotspot_item(body), _revision(body))
+    new = params.body(NewItem)
+    code = lists.add_item(context.conn(), context.code(), list_id, new.item(), new.revision)
     return jsonify({"code": code}), 201
 
 
@@ -75,8 +76,8 @@ def hotspot_add(list_id):
 @require_role("planner")
 def hotspot_update(list_id, code):
     """Change a draft item's name, level, township, unit or deadline (planners)."""
-    body = params.json_body()
-    lists.update_item(context.conn(), context.code(), list_id, code, body, _revision(body))
+    fields = params.body(ItemFields)
+    lists.update_item(context.conn(), context.code(), list_id, code, fields.changes(), fields.revision)
     return jsonify({"code": code})
 
 
@@ -84,8 +85,7 @@ def hotspot_update(list_id, code):
 @require_role("planner")
 def hotspot_remove(list_id, code):
     """Take an item off a draft (planners)."""
-    body = params.json_body()
-    lists.remove_item(context.conn(), context.code(), list_id, code, _revision(body))
+    lists.remove_item(context.conn(), context.code(), list_id, code, params.body(Revision).revision)
     return jsonify({"removed": code})
 
 
@@ -93,24 +93,23 @@ def hotspot_remove(list_id, code):
 @require_role("planner")
 def hotspot_publish(list_id):
     """Publish a draft; refused, naming the shortfall, when it is short of the quota (planners)."""
-    body = params.json_body()
-    return jsonify(lists.publish(context.conn(), context.code(), list_id, context.user_name(), _revision(body)))
+    revision = params.body(Revision).revision
+    return jsonify(lists.publish(context.conn(), context.code(), list_id, context.user_name(), revision))
 
 
 @bp.route("/hotspots/<code>/evaluation")
 def hotspot_evaluation(code):
     """Incidents inside before and after listing, and the WDQ over a ring around it."""
-    buffer_m = params.number(request.args, "buffer_m", 500, 0, 5000)
-    return jsonify(hl.evaluate(context.conn(), context.code(), code, buffer_m))
+    return jsonify(hl.evaluate(context.conn(), context.code(), code, params.query(Evaluation).buffer_m))
 
 
 @bp.route("/hotspots/<code>/status", methods=["POST"])
 @require_role("planner")
 def hotspot_status(code):
     """Move a hotspot along listed → remediating → delisted / carried over (planners)."""
-    body = params.body_or_form()
-    return jsonify(hl.change_status(context.conn(), context.code(), code, params.text(body, "status"),
-                                    context.user_name(), params.text(body, "note"))), 201
+    change = params.body_or_form(StatusChange)
+    return jsonify(hl.change_status(context.conn(), context.code(), code, change.status, context.user_name(),
+                                    change.note)), 201
 
 
 @bp.route("/hotspots/<code>/history")
@@ -122,12 +121,12 @@ def hotspot_history(code):
 @bp.route("/hotspots/r10")
 def hotspot_r10():
     """R10 flags of the quarter: townships with hotspots listed two or three quarters running."""
-    quarter = params.quarter_arg()
+    quarter = params.query(QuarterOnly).quarter
     return jsonify({"quarter": quarter, "townships": hl.r10_flags(context.conn(), context.code(), quarter)})
 
 
 @bp.route("/hotspots/listed")
 def hotspot_listed():
     """The quarter's hotspots in force, with status, as GeoJSON."""
-    return jsonify({"type": "FeatureCollection",
-                    "features": hl.listed(context.conn(), context.code(), params.quarter_arg())})
+    quarter = params.query(QuarterOnly).quarter
+    return jsonify({"type": "FeatureCollection", "features": hl.listed(context.conn(), context.code(), quarter)})

@@ -1,15 +1,14 @@
 """Patrol (R5, R6, R7): staffing, visits, alerts, route plans, routes and tracks."""
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import jsonify, request
+from flask import jsonify
 
 from geo.calendar import now
-from layers.errors import InvalidInput
-from web import context, inputs, params
+from web import context, params
 from web.api import bp
 from web.auth import require_role
+from web.cache import kept, kept_json
+from web.schemas.patrol import Alerts, Period, PlanQuery, Route, Tracks
 from web.services import patrol
 
 
@@ -20,45 +19,44 @@ def patrol_staffing():
 
 
 @bp.route("/patrol/visits")
+@kept
 def patrol_visits():
     """How often patrols were at each listed hotspot and school (within 200 m) in a period."""
-    end = params.moment(request.args, "to", now())
-    start = params.moment(request.args, "from", end - timedelta(days=7))
-    if start >= end:
-        raise InvalidInput("参数 from 必须早于 to", "from")
-    return jsonify(patrol.visit_report(context.conn(), context.code(), start, end))
+    period = params.query(Period)
+    return jsonify(patrol.visit_report(context.conn(), context.code(), period.start, period.end))
 
 
 @bp.route("/patrol/alerts")
 def patrol_alerts():
-    """Alerts for the commander: unvisited hotspots and schools, teams off their route."""
-    at = params.moment(request.args, "now", now())
-    hours = params.number(request.args, "hours", 24.0, 0, 24 * 31)
-    return jsonify(patrol.alerts(context.conn(), context.code(), at, hours))
+    """Alerts for the commander: unvisited hotspots and schools, teams off their route.
+    Without ``now``, as of the current minute (kept for that minute)."""
+    ask = params.query(Alerts)
+    at = ask.now or now().replace(second=0, microsecond=0)
+    return kept_json(("patrol_alerts", at, ask.hours),
+                     lambda: patrol.alerts(context.conn(), context.code(), at, ask.hours))
 
 
 @bp.route("/patrol/routes/plan")
+@kept
 def patrol_plan():
     """Plan a team's route through its listed hotspots and schools along the roads."""
-    team = request.args.get("team") or ""
-    if not team:
-        raise InvalidInput("缺少参数 team", "team")
-    return jsonify(patrol.plan_for_team(context.conn(), context.code(), team, inputs.route_args(request.args)))
+    ask = params.query(PlanQuery)
+    return jsonify(patrol.plan_for_team(context.conn(), context.code(), ask.team, ask))
 
 
 @bp.route("/patrol/routes", methods=["POST"])
 @require_role("commander")
 def patrol_save_route():
     """Save a drawn or planned route for a team and shift (commanders)."""
-    route = inputs.route(params.json_body())
-    added, updated = patrol.save_route(context.conn(), context.code(), route, {"saved_by": context.user_name()})
-    return jsonify({"code": route["code"], "added": added, "updated": updated}), 201
+    route = params.body(Route)
+    added, updated = patrol.save_route(context.conn(), context.code(), route.model_dump(),
+                                       {"saved_by": context.user_name()})
+    return jsonify({"code": route.code, "added": added, "updated": updated}), 201
 
 
 @bp.route("/patrol/tracks", methods=["POST"])
 @require_role("commander")
 def patrol_tracks():
     """Store GPS points posted by a device: {team_code, points: [{lon, lat, recorded_at}]}."""
-    team, points = inputs.track_points(params.json_body())
-    added, updated = patrol.add_tracks(context.conn(), context.code(), team, points)
+    added, updated = patrol.add_tracks(context.conn(), context.code(), params.body(Tracks))
     return jsonify({"added": added, "updated": updated}), 201

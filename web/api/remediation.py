@@ -1,18 +1,19 @@
 """Remote-village remediation (R1, R2)."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 
 from geo.calendar import today
 from layers import remediation as records
-from web import context, inputs, params
+from web import context, params
 from web.api import bp
 from web.auth import require_role
+from web.schemas.remediation import AsOf, Change, Revert
 from web.services import remediation as rem
 
 
 def _as_of():
-    return params.day(request.args, "as_of", today())
+    return params.query(AsOf).as_of or today()
 
 
 @bp.route("/remediation/progress")
@@ -43,8 +44,8 @@ def remediation_history(code):
 @require_role("planner")
 def remediation_change(code):
     """Change a remote village's status and criteria (planners, admins)."""
-    change = inputs.remediation_change(params.json_body())
-    event = rem.record_change(context.conn(), context.code(), code, change, context.user_name(), today())
+    event = rem.record_change(context.conn(), context.code(), code, params.body(Change), context.user_name(),
+                              today())
     return jsonify({"event": event, "version": event}), 201
 
 
@@ -52,6 +53,6 @@ def remediation_change(code):
 @require_role("planner")
 def remediation_revert(event_id):
     """Undo a wrong change; the change stays in the history (planners, admins)."""
-    version = params.integer(params.json_body(), "version")
+    version = params.body(Revert).version
     new_id = records.revert(context.conn(), context.code(), event_id, context.user_name(), version)
     return jsonify({"event": new_id, "version": new_id}), 201

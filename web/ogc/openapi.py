@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from layers.catalog import LAYERS
 from web.ogc.documents import CRS84, GEOJSON, HTML, JSON, JSON_SCHEMA, OPENAPI, TRS
+from web.ogc.params import DATETIME_PATTERN, MAX_OFFSET
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
+# every error an operation can answer, by status: each is OGC's exception (JSON)
+ERRORS = {"400": "InvalidParameter", "401": "Unauthorized", "404": "NotFound", "429": "TooManyRequests",
+          "500": "ServerError", "503": "ServiceUnavailable"}
 
 
 def _ref(kind: str, name: str) -> dict:
     return {"$ref": f"#/components/{kind}/{name}"}
 
 
-def _responses(ok: str, *errors: str) -> dict:
-    out = {"200": _ref("responses", ok)}
-    for code in errors:
-        out[code] = _ref("responses", {"400": "InvalidParameter", "401": "Unauthorized",
-                                       "404": "NotFound", "500": "ServerError"}[code])
+def _responses(ok, by_code: bool = False) -> dict:
+    """200 (a response's name, or the response itself), then the errors the operation can
+    answer: a bad or unknown parameter, no sign-in, sign-in throttled, a server error, no
+    database; 404 where a feature is looked up by its code."""
+    out = {"200": _ref("responses", ok) if isinstance(ok, str) else ok}
+    for code, name in ERRORS.items():
+        if code != "404" or by_code:
+            out[code] = _ref("responses", name)
     return out
 
 
@@ -26,22 +33,20 @@ def _service_paths() -> dict:
         "/": {"get": {
             "tags": ["服务"], "summary": "服务首页", "operationId": "getLandingPage",
             "parameters": [_ref("parameters", "f")],
-            "responses": _responses("LandingPage", "400", "401", "500")}},
+            "responses": _responses("LandingPage")}},
         "/conformance": {"get": {
             "tags": ["服务"], "summary": "符合的标准类", "operationId": "getConformanceDeclaration",
             "parameters": [_ref("parameters", "f")],
-            "responses": _responses("ConformanceDeclaration", "400", "401", "500")}},
+            "responses": _responses("ConformanceDeclaration")}},
         "/api": {"get": {
             "tags": ["服务"], "summary": "接口描述（本文档）", "operationId": "getAPIDescription",
             "parameters": [_ref("parameters", "fJson")],
-            "responses": {"200": {"description": "OpenAPI 3.0 文档",
-                                  "content": {OPENAPI: {"schema": {"type": "object"}}}},
-                          "400": _ref("responses", "InvalidParameter"),
-                          "401": _ref("responses", "Unauthorized")}}},
+            "responses": _responses({"description": "OpenAPI 3.0 文档",
+                                     "content": {OPENAPI: {"schema": {"type": "object"}}}})}},
         "/collections": {"get": {
             "tags": ["服务"], "summary": "图层列表", "operationId": "getCollections",
             "parameters": [_ref("parameters", "f")],
-            "responses": _responses("Collections", "400", "401", "500")}},
+            "responses": _responses("Collections")}},
     }
 
 
@@ -56,16 +61,13 @@ def _layer_paths(layer) -> dict:
         "tags": tag, "summary": f"{layer.title}：图层说明",
         "operationId": f"describe_{layer.name}",
         "parameters": [_ref("parameters", "f")],
-        "responses": _responses("Collection", "400", "401", "404", "500")}}
+        "responses": _responses("Collection")}}
     paths[f"/collections/{layer.name}/schema"] = {"get": {
         "tags": tag, "summary": f"{layer.title}：要素结构（JSON Schema）",
         "operationId": f"get_{layer.name}_schema",
         "parameters": [_ref("parameters", "fJson")],
-        "responses": {"200": {"description": "要素的 JSON Schema",
-                              "content": {JSON_SCHEMA: {"schema": {"type": "object"}}}},
-                      "400": _ref("responses", "InvalidParameter"),
-                      "401": _ref("responses", "Unauthorized"),
-                      "404": _ref("responses", "NotFound")}}}
+        "responses": _responses({"description": "要素的 JSON Schema",
+                                 "content": {JSON_SCHEMA: {"schema": {"type": "object"}}}})}}
     paths[f"/collections/{layer.name}/items"] = {"get": {
         "tags": tag, "summary": f"{layer.title}：要素",
         "description": "按编码排序分页；bbox 取与之相交的要素" +
@@ -73,12 +75,12 @@ def _layer_paths(layer) -> dict:
                         if layer.time else ""),
         "operationId": f"get_{layer.name}_features",
         "parameters": params,
-        "responses": _responses("Features", "400", "401", "404", "500")}}
+        "responses": _responses("Features")}}
     paths[f"/collections/{layer.name}/items/{{featureId}}"] = {"get": {
         "tags": tag, "summary": f"{layer.title}：按编码取一个要素",
         "operationId": f"get_{layer.name}_feature",
         "parameters": [_ref("parameters", "featureId"), _ref("parameters", "f")],
-        "responses": _responses("Feature", "400", "401", "404", "500")}}
+        "responses": _responses("Feature", by_code=True)}}
     return paths
 
 
@@ -96,7 +98,7 @@ def _schemas() -> dict:
         "geometries": {"type": "array", "items": {"type": "object"}}}}
     return {
         "link": link,
-        "exception": {"type": "object", "required": ["code"], "properties": {
+        "exception": {"type": "object", "required": ["code", "description"], "properties": {
             "code": {"type": "string"}, "description": {"type": "string"},
             "error": {"type": "string"}, "message": {"type": "string"}}},
         "landingPage": {"type": "object", "required": ["links"], "properties": {
@@ -148,6 +150,7 @@ def _content(schema: str, mediatype: str = JSON) -> dict:
 
 def _responses_section() -> dict:
     error = {JSON: {"schema": _ref("schemas", "exception")}}
+    retry = {"Retry-After": {"description": "多少秒后再试", "schema": {"type": "integer", "minimum": 0}}}
     return {
         "LandingPage": {"description": "服务首页：指向接口描述、标准类和图层的链接",
                         "content": _content("landingPage")},
@@ -159,10 +162,15 @@ def _responses_section() -> dict:
                      "content": _content("featureCollectionGeoJSON", GEOJSON)},
         "Feature": {"description": "一个要素（GeoJSON）",
                     "content": _content("featureGeoJSON", GEOJSON)},
-        "InvalidParameter": {"description": "查询参数无效或未知", "content": error},
+        "InvalidParameter": {"description": "查询参数无效、未知或重复（code 为 InvalidParameterValue）",
+                             "content": error},
         "Unauthorized": {"description": "需要登录（HTTP Basic）", "content": error},
-        "NotFound": {"description": "没有这个图层或要素", "content": error},
+        "NotFound": {"description": "没有这个要素", "content": error},
         "ServerError": {"description": "服务器错误", "content": error},
+        "TooManyRequests": {"description": "登录失败次数过多，稍后再试", "headers": retry,
+                            "content": error},
+        "ServiceUnavailable": {"description": "数据库暂时无法连接，稍后再试", "headers": retry,
+                               "content": error},
     }
 
 
@@ -177,26 +185,30 @@ def _parameters() -> dict:
         "bbox": {"name": "bbox", "in": "query", "required": False, "style": "form",
                  "explode": False,
                  "description": "只返回与此范围相交的要素：最小经度,最小纬度,最大经度,最大纬度"
-                                "（WGS 84，CRS84）；6 个数时第 3、6 个为高程，忽略",
-                 "schema": {"type": "array", "minItems": 4, "maxItems": 6,
-                            "items": {"type": "number"}}},
+                                "（WGS 84，CRS84）；6 个数时第 3、6 个为高程，忽略。"
+                                "超出 ±180、±90 的经纬度按边界算；最小经度大于最大经度时跨越 180° 经线；"
+                                "最小纬度大于最大纬度的范围不含任何要素",
+                 "schema": {"type": "array", "items": {"type": "number"},
+                            "oneOf": [{"minItems": 4, "maxItems": 4},
+                                      {"minItems": 6, "maxItems": 6}]}},
         "limit": {"name": "limit", "in": "query", "required": False, "style": "form",
                   "explode": False,
-                  "description": f"每页最多返回的要素数；默认 {DEFAULT_LIMIT}，"
-                                 f"大于 {MAX_LIMIT} 时按 {MAX_LIMIT} 处理",
+                  "description": f"每页最多返回的要素数：1 到 {MAX_LIMIT}，默认 {DEFAULT_LIMIT}；"
+                                 f"大于 {MAX_LIMIT} 时答 400",
                   "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
                              "default": DEFAULT_LIMIT}},
         "offset": {"name": "offset", "in": "query", "required": False, "style": "form",
                    "explode": False, "description": "跳过前多少个要素（按编码排序）",
-                   "schema": {"type": "integer", "minimum": 0, "default": 0}},
+                   "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}},
         "datetime": {"name": "datetime", "in": "query", "required": False, "style": "form",
                      "explode": False,
                      "description": "时间或时间段（RFC 3339）：2026-11-20T08:00:00+08:00、"
-                                    "2026-11-20（当地整日）、开始/结束，开放端用 ..；"
-                                    "无时区时按北京时间",
-                     "schema": {"type": "string"}},
+                                    "2026-11-20（当地整日）、开始/结束，开放端用 .. 或留空；"
+                                    "无时区时按北京时间，时区偏移在 ±15:59 以内；结束早于开始的时间段不含任何要素",
+                     "schema": {"type": "string", "pattern": DATETIME_PATTERN}},
         "featureId": {"name": "featureId", "in": "path", "required": True,
-                      "description": "要素编码", "schema": {"type": "string"}},
+                      "description": "要素编码（不含 NUL 字符）",
+                      "schema": {"type": "string", "pattern": "^[^\\x00]+$"}},
     }
 
 
@@ -210,7 +222,9 @@ def openapi_document(county_name: str, server: str) -> dict:
     return {
         "openapi": "3.0.3",
         "info": {"title": f"{county_name}平安建设一张图 数据服务", "version": "1.0.0",
-                 "description": "OGC API - Features 第 1 部分（核心，只读）。所有请求需登录：HTTP Basic。"},
+                 "description": "OGC API - Features 第 1 部分（核心，只读）。所有请求需登录：HTTP Basic。"
+                                "未声明的查询参数答 400；只读：GET（HEAD、OPTIONS 亦可），其他方法答 405；"
+                                "错误都是 JSON（OGC 异常：code、description）。"},
         "servers": [{"url": server}],
         "security": [{"basicAuth": []}],
         "tags": [{"name": "服务"}] + [{"name": f"{layer.title} {layer.name}",

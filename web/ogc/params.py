@@ -6,7 +6,7 @@ InvalidParameterValue code).
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Mapping
 
 from geo.calendar import LOCAL
@@ -37,104 +37,111 @@ def format_param(args: Mapping, formats: tuple[str, ...] = ("json", "html")) -> 
 
 
 MAX_OFFSET = 2**53  # well inside PostgreSQL's bigint
+_WHOLE = re.compile(r"[0-9]{1,30}")
 
 
 def int_param(args: Mapping, name: str, default: int, minimum: int, maximum: int | None = None) -> int:
-    """A whole number from the query string; InvalidParameter otherwise."""
+    """A whole number (decimal digits) from the query string; InvalidParameter outside
+    ``minimum``..``maximum`` or when it is not one."""
     raw = args.get(name)
     if raw is None:
         return default
-    if not re.fullmatch(r"\s*\+?\d{1,30}\s*", raw) or int(raw) < minimum:
-        raise InvalidParameter(f"参数 {name} 的值 '{raw}' 无效：应为不小于 {minimum} 的整数")
+    if not _WHOLE.fullmatch(raw) or int(raw) < minimum:
+        raise InvalidParameter(f"参数 {name} 的值 '{raw}' 无效：应为不小于 {minimum} 的整数", name)
     value = int(raw)
     if maximum is not None and value > maximum:
-        raise InvalidParameter(f"参数 {name} 的值 '{raw}' 无效：不能大于 {maximum}")
+        raise InvalidParameter(f"参数 {name} 的值 '{raw}' 无效：不能大于 {maximum}", name)
     return value
 
 
+# a number as JSON writes it (a leading '+' and '.5' or '5.' forgiven); out-of-range values
+# are cut to the world below, so any finite-looking number is read
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def _clamp(value: float, limit: float) -> float:
+    return max(-limit, min(limit, value))
+
+
 def bbox_param(args: Mapping):
-    """(minx, miny, maxx, maxy) in CRS84 degrees, or None; 6 numbers drop the heights."""
+    """(minx, miny, maxx, maxy) in CRS84 degrees, or None when not asked.
+
+    Four numbers, or six whose 3rd and 6th (heights) are ignored. Longitudes and
+    latitudes beyond the world are read as its edge (±180, ±90); minx > maxx crosses the
+    antimeridian; miny > maxy is a box that holds nothing (``holds_nothing``).
+    """
     raw = args.get("bbox")
     if raw is None:
         return None
     parts = raw.split(",")
-    try:
-        numbers = [float(p) for p in parts]
-    except ValueError:
-        numbers = None
-    if numbers is None or len(numbers) not in (4, 6) or not all(map(_finite, numbers)):
+    if len(parts) not in (4, 6) or not all(_NUMBER.fullmatch(p) for p in parts):
         raise InvalidParameter(
             f"参数 bbox 的值 '{raw}' 无效：应为用逗号分隔的 4 个数 "
-            "最小经度,最小纬度,最大经度,最大纬度（WGS 84）")
+            "最小经度,最小纬度,最大经度,最大纬度（WGS 84），或含高程的 6 个数", "bbox")
+    numbers = [float(p) for p in parts]
     if len(numbers) == 6:
         numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
     minx, miny, maxx, maxy = numbers
-    if not (-180 <= minx <= 180 and -180 <= maxx <= 180):
-        raise InvalidParameter(f"参数 bbox 的值 '{raw}' 无效：经度应在 -180 到 180 之间")
-    if not (-90 <= miny <= 90 and -90 <= maxy <= 90):
-        raise InvalidParameter(f"参数 bbox 的值 '{raw}' 无效：纬度应在 -90 到 90 之间")
-    if miny > maxy:
-        raise InvalidParameter(f"参数 bbox 的值 '{raw}' 无效：最小纬度大于最大纬度")
-    return minx, miny, maxx, maxy
+    return _clamp(minx, 180), _clamp(miny, 90), _clamp(maxx, 180), _clamp(maxy, 90)
 
 
-def _finite(x: float) -> bool:
-    return x == x and abs(x) != float("inf")
+def holds_nothing(bbox, interval) -> bool:
+    """Whether a bbox's south edge lies north of its north edge, or an interval ends before
+    it starts: no feature is inside."""
+    if bbox is not None and bbox[1] > bbox[3]:
+        return True
+    return interval is not None and None not in interval and interval[0] > interval[1]
 
 
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATETIME_RE = re.compile(
-    r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?")
+# RFC 3339 as the datetime parameter takes it (the OpenAPI document states this very pattern):
+# a real calendar day (years 0001-9999, 29 February of leap years only), "T" alone after a
+# date (GDAL), "T", "t" or a space before the time, an offset (to ±15:59) whose "+" may
+# arrive as a space
+_YEAR = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
+_MONTH_DAY = ("(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
+              "|(?:0[13578]|1[02])-31)")
+_LEAP_DAY = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29"
+_DATE = f"(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_DAY})"
+_TIME = "(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]+)?"
+_OFFSET = "(?:[Zz]|[+ -](?:0[0-9]|1[0-5]):[0-5][0-9])"  # PostgreSQL takes offsets to ±15:59
+_INSTANT = f"{_DATE}(?:[Tt](?:{_TIME}{_OFFSET}?)?| {_TIME}{_OFFSET}?)?"
+_END = f"(?:{_INSTANT}|\\.\\.)?"
+DATETIME_PATTERN = f"^(?:{_INSTANT}|{_END}/{_END})$"
+_DATETIME = re.compile(DATETIME_PATTERN)
 
 
 def _instant(text: str) -> tuple[datetime, datetime]:
-    """The first and last moment of an RFC 3339 date-time (the same) or date (a local day)."""
-    text = text.strip()
-    if text[-1:] in ("T", "t"):
-        text = text[:-1]  # GDAL sends a date from a filter as "2026-11-20T"
-    if _DATE_RE.fullmatch(text):
-        day = date.fromisoformat(text)
-        start = datetime.combine(day, time(0), LOCAL)
-        return start, start + timedelta(days=1) - timedelta(microseconds=1)
-    # a '+' left unencoded in a query string arrives as a space
-    text = re.sub(r"(:\d{2}(?:\.\d+)?) (\d{2}:\d{2})$", r"\1+\2", text)
-    match = _DATETIME_RE.fullmatch(text)
-    if not match:
-        raise ValueError(text)
-    day, clock, fraction, offset = match.groups()
-    fraction = (fraction or "")[:7]  # Python reads at most microseconds
-    offset = "+00:00" if offset in ("Z", "z") else (offset or "")
-    moment = datetime.fromisoformat(f"{day}T{clock}{fraction}{offset}")
+    """The first and last moment of a date-time matching DATETIME_PATTERN (the same moment)
+    or of a date (its local day); no time zone is Beijing time."""
+    day, clock = date.fromisoformat(text[:10]), text[11:]
+    if not clock:  # a date, or a date and the "T" GDAL sends after it
+        return datetime.combine(day, time(0), LOCAL), datetime.combine(day, time.max, LOCAL)
+    clock = re.sub(r"[Zz]$", "+00:00", clock)
+    clock = re.sub(r" (\d{2}:\d{2})$", r"+\1", clock)  # a '+' left unencoded arrives as a space
+    moment = datetime.fromisoformat(f"{text[:10]}T{clock}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=LOCAL)
     return moment, moment
 
 
 def datetime_param(args: Mapping, layer: Layer):
-    """(start, end) aware datetimes (closed, None for open), or None when not asked."""
+    """(start, end) aware datetimes (closed, None for open), or None when not asked.
+
+    An instant, a date (the whole local day) or an interval start/end with ".." or nothing
+    for an open end; an interval that ends before it starts holds nothing (no feature).
+    """
     raw = args.get("datetime")
     if raw is None:
         return None
     if not layer.time:
         raise InvalidParameter(
-            f"图层 {layer.name}（{layer.title}）没有时间字段，不支持参数 datetime")
-    hint = ("应为 RFC 3339 时间（如 2026-11-20T08:00:00+08:00 或 2026-11-20）"
-            "或时间段 开始/结束（开放端用 ..）")
-    try:
-        if "/" in raw:
-            first, _, second = raw.partition("/")
-            if "/" in second:
-                raise ValueError(raw)
-            start = None if first.strip() in ("", "..") else _instant(first)[0]
-            end = None if second.strip() in ("", "..") else _instant(second)[1]
-        else:
-            if raw.strip() in ("", ".."):
-                raise ValueError(raw)
-            start, end = _instant(raw)
-    except (ValueError, OverflowError):
-        raise InvalidParameter(f"参数 datetime 的值 '{raw}' 无效：{hint}") from None
-    if start is not None and end is not None and start > end:
-        raise InvalidParameter(f"参数 datetime 的值 '{raw}' 无效：开始晚于结束")
-    return start, end
-
-
+            f"图层 {layer.name}（{layer.title}）没有时间字段，不支持参数 datetime", "datetime")
+    if not _DATETIME.fullmatch(raw):
+        raise InvalidParameter(
+            f"参数 datetime 的值 '{raw}' 无效：应为 RFC 3339 时间（如 2026-11-20T08:00:00+08:00 "
+            "或 2026-11-20）或时间段 开始/结束（开放端用 ..）", "datetime")
+    if "/" not in raw:
+        return _instant(raw)
+    first, _, second = raw.partition("/")
+    return (None if first in ("", "..") else _instant(first)[0],
+            None if second in ("", "..") else _instant(second)[1])

@@ -10,12 +10,12 @@ from flask import Response, current_app, render_template, request, url_for
 from layers import features
 from layers.catalog import LAYERS, get_layer
 from web import context
+from web.cache import built
 from web.ogc import bp, params
 from web.ogc import documents as doc
 from web.ogc.openapi import DEFAULT_LIMIT, MAX_LIMIT, openapi_document
 
 ITEMS_PARAMS = ("f", "bbox", "limit", "offset", "datetime")
-MAX_OFFSET = 2**53  # well inside PostgreSQL's bigint
 
 
 def _url(endpoint: str, **values) -> str:
@@ -36,12 +36,20 @@ def _json(body, mimetype: str = doc.JSON, status: int = 200) -> Response:
     return resp
 
 
-def _wants_html() -> bool:
-    """f=json|html wins; else the Accept header; JSON by default."""
+def _wants_html(allowed: tuple[str, ...] = ("f",)) -> bool:
+    """Refuse parameters not in ``allowed``; then f=json|html wins; else the Accept header;
+    JSON by default."""
+    params.check_params(request.args, allowed)
     fmt = params.format_param(request.args)
     if fmt is not None:
         return fmt == "html"
     return request.accept_mimetypes.best_match([doc.GEOJSON, doc.JSON, doc.HTML]) == doc.HTML
+
+
+def _json_only() -> None:
+    """Refuse any parameter but f=json (documents that have only JSON)."""
+    params.check_params(request.args, ("f",))
+    params.format_param(request.args, ("json",))
 
 
 def _answer(body, template: str, html: bool, mimetype: str = doc.JSON, **context) -> Response:
@@ -69,12 +77,14 @@ def conformance():
 @bp.route("/api")
 def openapi():
     """Return the OpenAPI 3.0 description of this service."""
-    params.format_param(request.args, ("json",))
+    _json_only()
     return _json(openapi_document(current_app.config["COUNTY_NAME"], _url("ogc.landing").rstrip("/")), doc.OPENAPI)
 
 
 def _collection(layer) -> dict:
-    return doc.collection(_url, layer, features.extent(context.conn(), layer, context.code()))
+    extent = built(("ogc.extent", layer.name), lambda: features.extent(context.conn(), layer, context.code()),
+                   heavy=False)  # a scan of the layer: kept until it changes
+    return doc.collection(_url, layer, extent)
 
 
 @bp.route("/collections")
@@ -101,7 +111,7 @@ def collection(name: str):
 def schema(name: str):
     """Return the JSON Schema of a layer's features."""
     layer = get_layer(name)
-    params.format_param(request.args, ("json",))
+    _json_only()
     return _json(doc.feature_schema(_url, layer), doc.JSON_SCHEMA)
 
 
@@ -109,13 +119,13 @@ def schema(name: str):
 def items(name: str):
     """Return the features of a layer: bbox, datetime, limit, offset; paged with links."""
     layer = get_layer(name)
-    params.check_params(request.args, ITEMS_PARAMS)
-    html = _wants_html()
-    limit = min(params.int_param(request.args, "limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
-    offset = params.int_param(request.args, "offset", 0, 0, MAX_OFFSET)
-    found, matched = features.query_features(
-        context.conn(), layer, county_code=context.code(), bbox=params.bbox_param(request.args),
-        interval=params.datetime_param(request.args, layer), limit=limit, offset=offset)
+    html = _wants_html(ITEMS_PARAMS)
+    limit = params.int_param(request.args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = params.int_param(request.args, "offset", 0, 0, params.MAX_OFFSET)
+    bbox, interval = params.bbox_param(request.args), params.datetime_param(request.args, layer)
+    found, matched = ([], 0) if params.holds_nothing(bbox, interval) else features.query_features(
+        context.conn(), layer, county_code=context.code(), bbox=bbox, interval=interval,
+        limit=limit, offset=offset)
     kept = {k: request.args[k] for k in ("bbox", "datetime") if k in request.args}
     body = doc.items_page(_url, layer, found, matched, kept, limit, offset, html, datetime.now(timezone.utc))
     pages = body.pop("pages")
@@ -128,7 +138,6 @@ def items(name: str):
 def item(name: str, code: str):
     """Return one feature by its code (codes may hold '@', ':', '+' or '/')."""
     layer = get_layer(name)
-    params.check_params(request.args, ("f",))
     html = _wants_html()
     feature = features.get_feature(context.conn(), layer, code, context.code())
     feature["links"] = doc.self_and_alternate(_url, "ogc.item", html, doc.GEOJSON, name=name, code=code) + [

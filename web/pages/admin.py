@@ -1,17 +1,79 @@
-"""The administrator's page: users and roles, and where to manage the county's data."""
+"""The administrator's pages: users (create, role, disable or enable, reset a password) and
+the audit log, with its CSV export. Refusals are typed errors answered by ``web.errors``."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 
+from layers.audit import ACTIONS
 from layers.users import list_users
-from web import context
-from web.auth import ROLE_LABELS, require_role
+from web import context, params
+from web.auth import ROLE_LABELS, actor, require_role
+from web.schemas.users import AuditPage, NewPassword, NewUser, RoleForm, StateForm
+from web.services import accounts
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+AUDIT_EXPORT_MAX = 100_000
 
 
 @bp.route("/")
 @require_role()  # admins only
 def index():
-    """Show the users and their roles, and the links an administrator needs."""
+    """Show the users, their roles and states, the forms to change them, and useful links."""
     return render_template("admin/index.html", users=list_users(context.conn()), roles=ROLE_LABELS)
+
+
+@bp.route("/users", methods=["POST"])
+@require_role()
+def user_add():
+    """Create a user from the form."""
+    new = params.form(NewUser)
+    user = accounts.create(context.conn(), actor(), new.name, new.password, new.role)
+    flash(f"已新建用户 {user['name']}（{ROLE_LABELS[user['role']]}）")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/users/<name>/role", methods=["POST"])
+@require_role()
+def user_role(name):
+    """Change a user's role."""
+    user = accounts.change(context.conn(), actor(), name, role=params.form(RoleForm).role)
+    flash(f"{user['name']} 的角色已改为{ROLE_LABELS[user['role']]}")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/users/<name>/disabled", methods=["POST"])
+@require_role()
+def user_disabled(name):
+    """Disable a user (their sessions end at once) or enable them again."""
+    user = accounts.change(context.conn(), actor(), name, disabled=params.form(StateForm).disabled)
+    flash(f"已{'停用' if user['disabled'] else '启用'} {user['name']}")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/users/<name>/password", methods=["POST"])
+@require_role()
+def user_password(name):
+    """Reset a user's password; their sessions end."""
+    user = accounts.reset_password(context.conn(), actor(), name, params.form(NewPassword).password)
+    flash(f"已重置 {user['name']} 的密码，其 {user['sessions_revoked']} 个登录已失效")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/audit")
+@require_role()
+def audit():
+    """Show the audit log, newest first, a page at a time."""
+    page = params.query(AuditPage)
+    entries = accounts.audit_entries(context.conn(), page.limit, page.before, page.action)
+    return render_template("admin/audit.html", entries=entries, rows=accounts.audit_rows(entries),
+                           head=accounts.AUDIT_HEAD, actions=ACTIONS, action=page.action,
+                           older=entries[-1]["id"] if len(entries) == page.limit else None)
+
+
+@bp.route("/audit.csv")
+@require_role()
+def audit_csv():
+    """The audit log (up to 100,000 entries, newest first) as CSV."""
+    page = params.query(AuditPage)
+    text = accounts.audit_csv(accounts.audit_entries(context.conn(), AUDIT_EXPORT_MAX, page.before, page.action))
+    return Response(text, mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'})

@@ -10,11 +10,15 @@ from shapely.geometry import shape
 from geo.calendar import now, today
 from layers import patrol as records
 from layers.catalog import VALUE_LABELS
-from web import context, inputs, params
+from web import context, params
 from web.auth import may, require_role
+from web.cache import built
+from web.limits import heavy
 from web.maps import coverage as coverage_maps
 from web.maps import patrol as patrol_maps
 from web.pages.common import attempt, overview_page, townships
+from web.schemas.coverage import CameraStatus
+from web.schemas.patrol import Day_, RouteArgs
 from web.services import coverage, patrol
 
 LOGGER = logging.getLogger(__name__)
@@ -35,11 +39,14 @@ def index():
 def cameras():
     """Show cameras with their sectors by status, and the gaps in coverage."""
     conn, county = context.conn(), context.code()
-    parts = coverage_maps.camera_map(current_app.config, townships(), coverage.camera_features(conn, county),
-                                     coverage.sector_geojson(conn, county),
-                                     coverage.gaps(conn, county)["features"],
-                                     lambda code: url_for(".camera", code=code), may("commander"))
-    return render_template("commander/cameras.html", counts=coverage.camera_counts(conn, county), map=parts)
+
+    def build():
+        return coverage.camera_counts(conn, county), coverage_maps.camera_map(
+            current_app.config, townships(), coverage.camera_features(conn, county),
+            coverage.sector_geojson(conn, county), coverage.gaps(conn, county)["features"],
+            lambda code: url_for(".camera", code=code), may("commander"))
+    counts, parts = built("commander.cameras", build)
+    return render_template("commander/cameras.html", counts=counts, map=parts)
 
 
 def _camera_page(code: str, status: int = 200):
@@ -58,8 +65,9 @@ def camera(code):
 @require_role("commander")
 def camera_save(code):
     """Change a camera's status from the form; kept in its history."""
-    _, err = attempt(coverage.set_camera_status, context.conn(), context.code(), code,
-                     params.text(request.form, "status"), context.user_name(), params.text(request.form, "note"))
+    change = params.form(CameraStatus)
+    _, err = attempt(coverage.set_camera_status, context.conn(), context.code(), code, change.status,
+                     context.user_name(), change.note)
     flash(f"未保存：{err}" if err else "已保存")
     return redirect(url_for(".camera", code=code))
 
@@ -79,41 +87,42 @@ def _layers(day: dict) -> tuple[dict, dict, dict]:
 
 @bp.route("/patrol")
 def patrol_page():
-    """Show the day's patrol map, alerts, team strength, a week of visits and plan links."""
+    """Show the day's patrol map, alerts, team strength, a week of visits and plan links.
+    Kept a minute at most: what is recent and what is overdue follow the clock."""
     conn, county = context.conn(), context.code()
-    day = (params.day(request.args, "day") if request.args.get("day")
-           else patrol.latest_track_day(conn, county, today()))
-    found = patrol.patrol_day(conn, county, day, now())
-    layers, hot_counts, school_counts = _layers(found)
-    teams = found["teams"].assign(has_base=found["teams"]["lon"].notna()).to_dict("records")
-    status = {**found, "teams": teams, "hot_counts": hot_counts, "school_counts": school_counts}
+    day = params.query(Day_).day or patrol.latest_track_day(conn, county, today())
+    minute = now().replace(second=0, microsecond=0)
+
+    def build():
+        found = patrol.patrol_day(conn, county, day, minute)
+        layers, hot_counts, school_counts = _layers(found)
+        teams = found["teams"].assign(has_base=found["teams"]["lon"].notna()).to_dict("records")
+        status = {**found, "teams": teams, "hot_counts": hot_counts, "school_counts": school_counts}
+        return status, patrol_maps.day_map(current_app.config, townships(), layers)
+    status, parts = built(("commander.patrol", day, minute), build)
     return render_template("commander/patrol.html", s=status, status_styles=patrol_maps.STATUS, labels=VALUE_LABELS,
-                           map=patrol_maps.day_map(current_app.config, townships(), layers))
+                           map=parts)
 
 
 # --- printable plan per team --------------------------------------------------------------
 
-def _query(args, start: str) -> dict:
-    stops = ",".join(s for s in inputs.STOP_KINDS if s in args.include)
-    return {"start": start, "stops": stops, "stop_minutes": f"{args.stop_minutes:g}",
-            "shift_minutes": f"{args.shift_minutes:g}"}
+PLAN_DEFAULTS = {"start": "08:00"}
 
 
 @bp.route("/patrol/plan/<team_code>")
+@heavy
 def plan(team_code):
     """Show a team's printable patrol plan: map, stops with clock times, length and duration."""
     conn, county = context.conn(), context.code()
-    args = inputs.route_args(request.args, with_start=True)
+    args = params.query(RouteArgs, PLAN_DEFAULTS)
     doc = patrol.plan_for_team(conn, county, team_code, args)
     team = patrol.team_row(conn, county, team_code)
-    start = f"{args.start_time:%H:%M}"
     end = args.start_time + pd.Timedelta(minutes=args.shift_minutes)
-    view = {"start": start, "stops": _query(args, start)["stops"], "stop_minutes": args.stop_minutes,
-            "shift_minutes": args.shift_minutes}
-    return render_template("commander/plan.html", plan=doc, team=team, args=view, query=_query(args, start),
+    view = {**args.query(), "stop_minutes": args.stop_minutes, "shift_minutes": args.shift_minutes}
+    return render_template("commander/plan.html", plan=doc, team=team, args=view, query=args.query(),
                            stop_choices=STOP_CHOICES, kinds=patrol_maps.KIND_LABELS, labels=VALUE_LABELS,
                            finish=args.start_time + pd.Timedelta(minutes=doc["duration_min"]),
-                           shift=f"{start}-{end:%H:%M}", can_save=may("commander"),
+                           shift=f"{args.start}-{end:%H:%M}", can_save=may("commander"),
                            map=patrol_maps.plan_map(current_app.config, townships(), doc, (team["lon"], team["lat"])))
 
 
@@ -122,9 +131,9 @@ def plan(team_code):
 def save_plan(team_code):
     """Save the planned route as the team's route for a shift (commanders)."""
     conn, county = context.conn(), context.code()
-    args = inputs.route_args(request.form, with_start=True)
-    back = redirect(url_for(".plan", team_code=team_code, **_query(args, f"{args.start_time:%H:%M}")))
-    code, name, shift = (params.text(request.form, k).strip() for k in ("code", "name", "shift"))
+    args = params.form(RouteArgs, PLAN_DEFAULTS)
+    back = redirect(url_for(".plan", team_code=team_code, **args.query()))
+    code, name, shift = (request.form.get(k, "").strip() for k in ("code", "name", "shift"))
     if not (code and name and shift):
         flash("未保存：路线编码、名称和班次都要填写")
         return back
@@ -133,8 +142,8 @@ def save_plan(team_code):
         flash(f"未保存：路线编码 {code} 已属于巡防队 {other[0]['team_code']}")
         return back
     doc = patrol.plan_for_team(conn, county, team_code, args)
-    props = {"saved_by": context.user_name(), "planned_from": "patrol_plan", "start": f"{args.start_time:%H:%M}",
-             "stops": _query(args, "")["stops"], "stop_minutes": args.stop_minutes,
+    props = {"saved_by": context.user_name(), "planned_from": "patrol_plan", "start": args.start,
+             "stops": args.query()["stops"], "stop_minutes": args.stop_minutes,
              "length_m": doc["length_m"], "duration_min": doc["duration_min"]}
     route = {"code": code, "name": name, "team_code": team_code, "shift": shift, "geometry": shape(doc["geometry"])}
     added, _ = patrol.save_route(conn, county, route, props)

@@ -6,6 +6,7 @@ from flask import current_app, render_template, url_for
 from layers.db import savepoint
 from layers.errors import Conflict, CountyMapError, FeatureNotFound, InvalidInput, QuotaShort
 from web import context
+from web.cache import built
 from web.maps import overview_parts
 from web.services import mapdata
 
@@ -22,8 +23,8 @@ def asset_urls() -> dict:
 
 def overview_page(title: str, view: str):
     """A page holding the overview map of every layer, with ``view``'s layers switched on."""
-    parts = overview_parts(mapdata.read_layers(context.conn(), context.code()), current_app.config, view,
-                           asset_urls())
+    parts = built(("overview", view), lambda: overview_parts(
+        mapdata.read_layers(context.conn(), context.code()), current_app.config, view, asset_urls()))
     return render_template("home/map.html", title=title, view=view, map=parts)
 
 

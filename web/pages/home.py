@@ -1,7 +1,7 @@
 """Home: each user's first page, the map of every layer, exports, the web assets."""
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from flask import Blueprint, Response, abort, redirect, send_from_directory, url_for
 from flask_login import current_user
@@ -11,6 +11,7 @@ from web.pages.common import overview_page
 from web.services import exports
 
 VENDOR_DIR = Path(__file__).resolve().parent.parent / "assets" / "node_modules"
+VENDOR_SUFFIXES = {".js", ".css", ".png", ".svg", ".map"}
 HOME_BY_ROLE = {"commander": "commander.index", "planner": "planner.index",
                 "leader": "leader.index", "admin": "admin.index"}
 
@@ -53,7 +54,11 @@ def hotspot_areas(quarter, fmt):
 
 
 def vendor(filename: str):
-    """Serve a web asset installed from npm by `make install`."""
-    if not VENDOR_DIR.is_dir():
+    """Serve a built web asset installed from npm by `make install`: only files under a
+    package's dist/ with the kinds the pages load, never package.json, READMEs or sources."""
+    path = PurePosixPath(filename)
+    dist_at = 2 if path.parts[:1] and path.parts[0].startswith("@") else 1  # @scope/package/dist/…
+    if not VENDOR_DIR.is_dir() or len(path.parts) <= dist_at + 1 or path.parts[dist_at] != "dist" \
+            or path.suffix not in VENDOR_SUFFIXES or ".." in path.parts:
         abort(404)
     return send_from_directory(VENDOR_DIR, filename, max_age=86400)

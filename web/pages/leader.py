@@ -12,11 +12,14 @@ from layers.frames import read_frame
 from layers.hotspots import LIFECYCLE
 from web import context, params
 from web.auth import may
+from web.cache import built
 from web.maps import coverage as coverage_maps
 from web.maps import hotspots as hotspot_maps
 from web.maps.remediation import status_map
 from web.pages.common import overview_page, townships
 from web.pages.home import download
+from web.schemas.hotspots import QuarterOnly
+from web.schemas.remediation import AsOf
 from web.services import coverage, exports
 from web.services import hotspot_lists as hl
 from web.services import quarter as qs
@@ -33,7 +36,7 @@ def index():
 
 
 def _as_of():
-    return params.day(request.args, "as_of", today())
+    return params.query(AsOf).as_of or today()
 
 
 def _villages(codes=None) -> list[dict]:
@@ -45,15 +48,18 @@ def _villages(codes=None) -> list[dict]:
 def remediation():
     """Show remediation progress against the plan: chart, township ranking, map."""
     conn, county, as_of = context.conn(), context.county(), _as_of()
-    report = rem.progress_report(conn, county, as_of)
-    rows = rem.village_rows(conn, county.code, as_of)
-    edit_url = (lambda code: url_for("planner.remediation_edit", code=code)) if may("planner") else None
-    return render_template(
-        "leader/remediation.html", report=report, as_of=as_of, labels=rem.STATUS_LABELS,
-        ranked=sorted(report["townships"], key=lambda t: (-t["share"], t["code"])),
-        chart=exports.remediation_chart(conn, county, as_of, "svg").decode("utf-8"),
-        risky=rem.at_risk(conn, county, as_of, 15),
-        map=status_map(current_app.config, townships(), _villages([r["code"] for r in rows]), rows, edit_url))
+
+    def build():
+        report = rem.progress_report(conn, county, as_of)
+        rows = rem.village_rows(conn, county.code, as_of)
+        edit_url = (lambda code: url_for("planner.remediation_edit", code=code)) if may("planner") else None
+        return dict(report=report, ranked=sorted(report["townships"], key=lambda t: (-t["share"], t["code"])),
+                    chart=exports.remediation_chart(conn, county, as_of, "svg").decode("utf-8"),
+                    risky=rem.at_risk(conn, county, as_of, 15),
+                    map=status_map(current_app.config, townships(), _villages([r["code"] for r in rows]), rows,
+                                   edit_url))
+    return render_template("leader/remediation.html", as_of=as_of, labels=rem.STATUS_LABELS,
+                           **built(("leader.remediation", as_of), build))
 
 
 @bp.route("/remediation.csv")
@@ -87,12 +93,14 @@ def remediation_chart(fmt):
 def coverage_page():
     """Show each coverage indicator against its target, townships ranked, and the map."""
     conn, county = context.conn(), context.code()
-    report = coverage.coverage_report(conn, county)
-    names = {f["id"]: f["properties"]["name"] for f in townships()}
-    return render_template("leader/coverage.html", r=report, names=names,
-                           ranked=sorted(report["townships"], key=lambda t: (-t["road_share"], t["code"])),
-                           worst=coverage.worst_villages(report["villages"], 15),
-                           map=coverage_maps.coverage_map(current_app.config, _villages(), report))
+
+    def build():
+        report = coverage.coverage_report(conn, county)
+        return dict(r=report, names={f["id"]: f["properties"]["name"] for f in townships()},
+                    ranked=sorted(report["townships"], key=lambda t: (-t["road_share"], t["code"])),
+                    worst=coverage.worst_villages(report["villages"], 15),
+                    map=coverage_maps.coverage_map(current_app.config, _villages(), report))
+    return render_template("leader/coverage.html", **built("leader.coverage", build))
 
 
 @bp.route("/hotspots")
@@ -101,7 +109,7 @@ def hotspots():
     conn, county = context.conn(), context.code()
     if not request.args.get("quarter"):
         return redirect(url_for(".hotspots", quarter=qs.default_quarter(conn, county, False, today())))
-    quarter = params.quarter_arg()
+    quarter = params.query(QuarterOnly).quarter
     features = hl.listed(conn, county, quarter)
     flags = hl.r10_panels(conn, county, [quarter])
     groups = hl.by_township(conn, county, features, flags[0]["flags"] if flags else [])

@@ -6,9 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from geo.calendar import today
 from layers import remediation as records
 from layers.errors import Conflict, InvalidInput
-from web import context, inputs, params
+from web import context, params
 from web.auth import may, require_role
 from web.pages.common import attempt, overview_page
+from web.schemas.remediation import Change, Revert
 from web.services import remediation as rem
 
 bp = Blueprint("planner", __name__, url_prefix="/planner")
@@ -48,7 +49,7 @@ def remediation_edit(code):
 def remediation_save(code):
     """Record a change from the form; a stale form is refused, not saved over."""
     try:
-        change = inputs.remediation_change(request.form)
+        change = params.form(Change)
     except InvalidInput as err:
         flash(f"未保存：{err}")
         return _edit_page(code, 400, request.form)
@@ -68,7 +69,7 @@ def remediation_save(code):
 def remediation_revert(code, event_id):
     """Undo one change from the history list."""
     _, err = attempt(records.revert, context.conn(), context.code(), event_id, context.user_name(),
-                     params.integer(request.form, "version"))
+                     params.form(Revert).version)
     if isinstance(err, Conflict):
         flash("该村的整治记录已被他人修改，未撤销。请查看最新记录。")
     elif err is not None:

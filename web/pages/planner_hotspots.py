@@ -2,20 +2,19 @@
 quota, last quarter's outcomes; every change through a form carrying the draft's revision."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from geo.calendar import next_quarter, period_text, previous_quarter, today
 from layers import hotspot_lists as lists
 from layers.catalog import HOTSPOT_COLORS, INCIDENT_CATEGORIES, LAYERS, VALUE_LABELS
-from layers.errors import InvalidInput
 from layers.frames import read_frame
-from web import context, inputs, params
+from web import context, params
 from web.auth import may, require_role
+from web.cache import built
 from web.maps import hotspots as hotspot_maps
 from web.pages.common import attempt, refusal
 from web.pages.planner import bp
+from web.schemas.hotspots import Analysis, DraftForm, ItemFields, QuarterOnly, StatusChange
 from web.services import hotspot_lists as hl
 from web.services import quarter as qs
 from web.services.hotspots import DENSITY_BANDWIDTH_M
@@ -39,10 +38,13 @@ def hotspots():
     if not request.args.get("quarter"):
         quarter = qs.default_quarter(conn, county, True, today())
         return redirect(url_for(".hotspots", **_page_args(), quarter=quarter))
-    a = inputs.analysis()
-    page = qs.planner_context(conn, county, a)
-    parts = hotspot_maps.planner_map(current_app.config, _towns(), page["a"], page["candidates"],
-                                     page["panel"]["entries"], page["last"])
+    a = params.query(Analysis)
+
+    def build():
+        page = qs.planner_context(conn, county, a)
+        return page, hotspot_maps.planner_map(current_app.config, _towns(), page["a"], page["candidates"],
+                                              page["panel"]["entries"], page["last"])
+    page, parts = built(("planner.hotspots", a.model_dump_json()), build)
     return render_template(
         "planner/hotspots.html", args=_page_args(), can_edit=may("planner"), q=a.quarter,
         basis=period_text(page["a"]["period"]), params=a.__dict__, map=parts,
@@ -62,30 +64,23 @@ def _back(anchor: str = ""):
     return redirect(url_for(".hotspots", **_page_args()) + (f"#{anchor}" if anchor else ""), 303)
 
 
-def _form_state(with_candidate: bool = False) -> qs.FormState:
-    form = request.form
-    extra = ({"rank": params.integer(form, "rank"), "township_code": form.get("township_code", ""),
-              "count": params.integer(form, "count")} if with_candidate else {})
-    return qs.FormState(params.integer(form, "draft_id"), params.integer(form, "revision"), **extra)
+def _form_state() -> DraftForm:
+    return params.form(DraftForm)
 
 
 def _form_item() -> dict:
-    """name, level, unit, deadline from the form (deadline checked as a date)."""
-    item = {k: (request.form.get(k) or "").strip() for k in ("name", "level", "unit", "deadline")}
-    if item["deadline"]:
-        try:
-            date.fromisoformat(item["deadline"])
-        except ValueError:
-            raise InvalidInput(f"整治期限应为日期（YYYY-MM-DD），而不是 '{item['deadline']}'", "deadline") from None
-    return {**item, "deadline": item["deadline"] or None, "unit": item["unit"] or None}
+    """name, level, unit, deadline from the form (None for an empty unit or deadline)."""
+    fields = params.form(ItemFields)
+    return {"name": (fields.name or "").strip(), "level": fields.level, "unit": fields.unit,
+            "deadline": fields.deadline}
 
 
 @bp.route("/hotspots/items", methods=["POST"])
 @require_role("planner")
 def add_candidate():
     """Put a ranked candidate on the quarter's draft."""
-    code, err = attempt(qs.add_candidate, context.conn(), context.code(), inputs.analysis(),
-                        _form_state(with_candidate=True), _form_item(), context.user_name())
+    code, err = attempt(qs.add_candidate, context.conn(), context.code(), params.query(Analysis),
+                        _form_state(), _form_item(), context.user_name())
     flash(refusal("加入清单", err) if err else f"已将第 {request.form.get('rank')} 名候选乱点加入清单（编码 {code}）")
     return _back("draft")
 
@@ -94,7 +89,7 @@ def add_candidate():
 @require_role("planner")
 def open_draft():
     """Open the quarter's draft (a copy of the published version, or last quarter's carried-over)."""
-    quarter = params.quarter_arg()
+    quarter = params.query(QuarterOnly).quarter
     lst = lists.draft(context.conn(), context.code(), quarter, context.user_name())
     flash(f"已打开 {quarter} 第 {lst['version']} 版清单草稿")
     return _back("draft")
@@ -138,9 +133,10 @@ def publish():
 @require_role("planner")
 def set_status(code):
     """Move last quarter's hotspot to remediating, delisted or carried over (with its evaluation)."""
-    status = params.text(request.form, "status")
+    ask = params.form(StatusChange)
+    status = ask.status
     done, err = attempt(hl.change_status, context.conn(), context.code(), code, status, context.user_name(),
-                        params.text(request.form, "note"))
+                        ask.note)
     if err:
         flash(refusal("状态变更", err))
     else:

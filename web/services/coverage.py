@@ -10,6 +10,7 @@ from layers.catalog import LAYERS
 from layers.errors import FeatureNotFound, InvalidInput
 from layers.features import query_features
 from layers.frames import hotspots_of_quarter, read_frame
+from web.schemas.coverage import Siting
 
 WhatIf = coverage.WhatIf
 
@@ -58,9 +59,9 @@ def _round(value, digits=1):
     return None if value != value else round(float(value), digits)
 
 
-def siting(conn, county_code: str, k: int, kind: str, fov: float, range_m: float,
-           quarter: str | None = None, what_if: WhatIf | None = None) -> dict:
+def siting(conn, county_code: str, ask: Siting, what_if: WhatIf | None = None) -> dict:
     """k new cameras along roads that add the most covered road and hotspot area, as GeoJSON."""
+    k, kind, fov, range_m, quarter = ask.k, ask.kind, ask.view, ask.range_m, ask.quarter
     roads = read_frame(conn, LAYERS["roads"], county_code, ["code"])
     if roads.empty:
         raise InvalidInput("县内没有道路图层，无法选址")

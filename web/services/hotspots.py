@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -13,23 +12,16 @@ from geo.rules import TOWNSHIP_REQUIRED
 from layers.catalog import LAYERS
 from layers.errors import InvalidInput
 from layers.frames import incidents_in_quarter, read_frame
+from web.schemas.hotspots import Analysis
+from web.services import budget
 
 DENSITY_BANDWIDTH_M = 1000.0
 
 
-@dataclass(frozen=True)
-class Analysis:
-    """What an analysis is asked for: the quarter of the incidents, an optional category,
-    the grid's cell and the Gi* band in metres."""
-
-    quarter: str
-    category: str | None
-    cell_m: float
-    band_m: float
-
-
 def quarter_grid(conn, county_code: str, a: Analysis):
-    """(grid in the metric CRS with counts and Gi*, townships in that CRS, the incidents)."""
+    """(grid in the metric CRS with counts and Gi*, townships in that CRS, the incidents);
+    TooLarge when the grid would exceed its budget (web.services.budget)."""
+    budget.grid_cells(conn, county_code, a.cell_m)
     towns = read_frame(conn, LAYERS["townships"], county_code, ["code", "name"])
     if towns.empty:
         raise InvalidInput("没有乡镇图层，无法划分网格")
@@ -71,6 +63,7 @@ def density(grid: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, bandwidth_m: fl
 
 def density_document(conn, county_code: str, a: Analysis, bandwidth_m: float) -> dict:
     """Kernel density on the analysis grid (cells above 0) as GeoJSON with the parameters."""
+    budget.kde_pairs(conn, county_code, a.quarter, a.category, a.cell_m, bandwidth_m)
     grid, _, incidents = quarter_grid(conn, county_code, a)
     grid["density"] = np.round(density(grid, incidents, bandwidth_m), 3)
     features = cells_geojson(grid, ["row", "col", "density"], grid["density"].to_numpy() > 0)

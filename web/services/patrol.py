@@ -1,7 +1,6 @@
 """Patrol (R5, R6, R7): staffing, visits from GPS tracks, alerts, route plans, track upload."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import geopandas as gpd
@@ -20,6 +19,8 @@ from layers.catalog import LAYERS
 from layers.errors import FeatureNotFound, InvalidInput
 from layers.features import extent
 from layers.frames import hotspots_of_quarter, read_frame
+from web.schemas.patrol import RouteArgs, Tracks
+from web.services import budget
 
 DEFAULT_CENTRE = (111.6, 33.8)  # lon, lat: the metric CRS when the county has no places yet
 
@@ -58,7 +59,9 @@ def _visit_rows(result, frame, rate: dict) -> list[dict]:
 
 
 def visit_report(conn, county_code: str, start: datetime, end: datetime) -> dict:
-    """Visits, dwell, longest gap and presence rate per listed hotspot and school over a period."""
+    """Visits, dwell, longest gap and presence rate per listed hotspot and school over a period;
+    TooLarge when the period holds more GPS points than one report may read."""
+    budget.visit_points(conn, county_code, start, end)
     hot, schools, crs = places(conn, county_code)
     team, times, lon, lat = records.tracks(conn, county_code, start, end)
     xy = _track_xy(lon, lat, crs)
@@ -131,17 +134,6 @@ def off_route_teams(conn, county_code: str, now: datetime) -> list[dict]:
             out.append({"team": code, "distance_m": round(float(result.distance_m[-1]), 1),
                         "share_off": round(float(result.share_off), 4)})
     return out
-
-
-@dataclass(frozen=True)
-class RouteArgs:
-    """What a route plan is asked for: stops ('hotspots', 'schools'), minutes per stop and
-    per shift, and the clock time the shift starts (None: no clock times)."""
-
-    include: frozenset
-    stop_minutes: float = 15.0
-    shift_minutes: float = 480.0
-    start_time: pd.Timestamp | None = None
 
 
 def team_row(conn, county_code: str, team_code: str) -> pd.Series:
@@ -221,13 +213,15 @@ def save_route(conn, county_code: str, route: dict, props: dict) -> tuple[int, i
                               route["shift"], route["geometry"], props)
 
 
-def add_tracks(conn, county_code: str, team_code: str, points: list[tuple[float, float, datetime]]) -> tuple[int, int]:
-    """Store a device's GPS points (lon, lat, aware time) for a team; (added, updated)."""
-    require_team(conn, county_code, team_code)
-    rows = [{"team_code": team_code, "recorded_at": ts, "code": f"{team_code}@{pd.Timestamp(ts).isoformat()}",
-             "township_code": None, "village_code": None, "props": {}} for _, _, ts in points]
-    frame = gpd.GeoDataFrame(rows, geometry=gpd.points_from_xy([p[0] for p in points], [p[1] for p in points]),
-                             crs="EPSG:4326")
+def add_tracks(conn, county_code: str, tracks: Tracks) -> tuple[int, int]:
+    """Store a device's GPS points for a team, one per moment (a point sent twice — phones
+    resend after a dead zone — is kept once, the last sent); (added, updated)."""
+    require_team(conn, county_code, tracks.team_code)
+    points = {pd.Timestamp(p.recorded_at).tz_convert(LOCAL): p for p in tracks.points}
+    rows = [{"team_code": tracks.team_code, "recorded_at": ts, "code": f"{tracks.team_code}@{ts.isoformat()}",
+             "township_code": None, "village_code": None, "props": {}} for ts in points]
+    frame = gpd.GeoDataFrame(rows, geometry=gpd.points_from_xy([p.lon for p in points.values()],
+                                                                [p.lat for p in points.values()]), crs="EPSG:4326")
     return records.add_track_points(conn, county_code, frame)
 
 

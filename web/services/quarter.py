@@ -7,7 +7,6 @@ planner saw, so a stale form is refused, not applied.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import geopandas as gpd
@@ -21,8 +20,10 @@ from layers import hotspots as hotspot_layer
 from layers.catalog import VALUE_LABELS
 from layers.errors import Conflict, InvalidInput
 from layers.frames import incidents_in_quarter
+from web.services import budget
 from web.services import hotspot_lists as hl
-from web.services.hotspots import DENSITY_BANDWIDTH_M, Analysis, candidates, density
+from web.schemas.hotspots import Analysis, DraftForm
+from web.services.hotspots import DENSITY_BANDWIDTH_M, candidates, density
 
 TREND_LABELS = {"up": "上升", "down": "下降", "stable": "持平"}
 STATUS_ACTIONS = {"remediating": "开始整治", "delisted": "摘牌", "carried_over": "延续整治"}
@@ -39,7 +40,8 @@ def default_quarter(conn, county_code: str, coming: bool, today: date) -> str:
 def analysis(conn, county_code: str, a: Analysis) -> dict:
     """Gi* grid, density and ranked candidates of the quarter before ``a.quarter``."""
     period = previous_quarter(a.quarter)
-    basis = Analysis(period, a.category, a.cell_m, a.band_m)
+    basis = a.of(period)
+    budget.kde_pairs(conn, county_code, period, a.category, a.cell_m, DENSITY_BANDWIDTH_M)
     cands, grid = candidates(conn, county_code, basis)
     incidents = incidents_in_quarter(conn, county_code, period, a.category)
     return {"period": period, "before": previous_quarter(period), "grid": grid,
@@ -127,18 +129,7 @@ def planner_context(conn, county_code: str, a: Analysis) -> dict:
             "density_labels": density_classes(analysed["density"])[1]}
 
 
-@dataclass(frozen=True)
-class FormState:
-    """The draft and revision a planner's form was made for, and the candidate it names."""
-
-    draft_id: int | None
-    revision: int | None
-    rank: int | None = None
-    township_code: str = ""
-    count: int | None = None
-
-
-def target_draft(conn, county_code: str, quarter: str, form: FormState, user: str) -> dict:
+def target_draft(conn, county_code: str, quarter: str, form: DraftForm, user: str) -> dict:
     """The quarter's draft (opened when there is none); a form made for another draft, or
     before someone else opened one, is refused as stale."""
     now = hl.current_list(conn, county_code, quarter)
@@ -149,13 +140,12 @@ def target_draft(conn, county_code: str, quarter: str, form: FormState, user: st
     return now or lists.draft(conn, county_code, quarter, user)
 
 
-def add_candidate(conn, county_code: str, a: Analysis, form: FormState, fields: dict, user: str) -> str:
+def add_candidate(conn, county_code: str, a: Analysis, form: DraftForm, fields: dict, user: str) -> str:
     """Put the ranked candidate the form names on the quarter's draft; return its code.
 
     fields: name, level, unit, deadline from the form."""
     lst = target_draft(conn, county_code, a.quarter, form, user)
-    cands, _ = candidates(conn, county_code, Analysis(previous_quarter(a.quarter), a.category,
-                                                      a.cell_m, a.band_m))
+    cands, _ = candidates(conn, county_code, a.of(previous_quarter(a.quarter)))
     match = cands[cands["rank"] == form.rank]
     if match.empty or str(match.iloc[0]["township_code"] or "") != form.township_code \
             or int(match.iloc[0]["count"]) != form.count:

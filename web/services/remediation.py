@@ -1,7 +1,6 @@
 """Remote-village remediation (R1, R2): progress against the plan, village states, changes."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from geo.coverage import village_indicators
@@ -9,23 +8,11 @@ from geo.remediation import burnup, milestones, plan_target, project, share
 from layers import coverage
 from layers import remediation as records
 from layers.errors import FeatureNotFound, InvalidInput
+from web.schemas.remediation import Change
 from web.services import County
 
 WINDOW_DAYS = 60  # the pace of the last 60 days projects the finish
 STATUS_LABELS = {"not_started": "未开始", "in_progress": "整治中", "remediated": "已整治"}
-
-
-@dataclass(frozen=True)
-class Change:
-    """A change a planner asks for, parsed at the edge."""
-
-    status: str
-    orderly: bool
-    services: bool
-    video: bool
-    note: str
-    effective_on: date
-    version: int | None
 
 
 def _unit(code, name, remote, done, done_before, as_of, year, target) -> dict:
@@ -134,15 +121,17 @@ def history(conn, county_code: str, code: str) -> list[dict]:
 
 
 def record_change(conn, county_code: str, code: str, change: Change, user: str, today: date) -> int:
-    """Record a planner's change; return the event id (which is the village's new version)."""
-    if change.effective_on > today:
-        raise InvalidInput(f"日期 {change.effective_on} 在今天之后，不能预先确认", "effective_on")
+    """Record a planner's change; return the event id (which is the village's new version).
+
+    The change takes effect on ``change.effective_on`` (default ``today``), never later."""
+    effective_on = change.effective_on or today
+    if effective_on > today:
+        raise InvalidInput(f"日期 {effective_on} 在今天之后，不能预先确认", "effective_on")
     state = {"status": change.status, "note": change.note, "orderly": change.orderly,
              "services": change.services, "video": change.video}
     if change.status == "remediated":
-        state.update(confirmed_on=change.effective_on, confirmed_by=user)
-    return records.record_change(conn, county_code, code, state, user, change.effective_on,
-                                 change.version)
+        state.update(confirmed_on=effective_on, confirmed_by=user)
+    return records.record_change(conn, county_code, code, state, user, effective_on, change.version)
 
 
 TABLE_HEAD = ["乡镇编码", "乡镇", "偏远村数", "已整治", "整治比例", "计划目标", "差距(百分点)",

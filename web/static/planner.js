@@ -1,5 +1,5 @@
-/* The planner's hotspot page: confirm before changes, locate candidates on the map,
- * load the evaluations of last quarter's hotspots a few at a time. Needs only Leaflet. */
+/* The planner's hotspot page: locate candidates on the map, load the evaluations of last
+ * quarter's hotspots a few at a time. Needs only Leaflet (forms' data-confirm: app.js). */
 (function () {
   "use strict";
 
@@ -7,15 +7,6 @@
     var el = document.querySelector(".folium-map");
     return el ? window[el.id] : null;
   }
-
-  // Forms with data-confirm ask first; the text is read from the attribute, never evaluated.
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.getAttribute("data-confirm"))) {
-        event.preventDefault();
-      }
-    });
-  });
 
   // 定位: fit the map to a candidate area and show its tooltip.
   function candidateLayer(map, rank) {

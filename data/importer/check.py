@@ -1,0 +1,83 @@
+"""Checking a file chunk by chunk: every problem of every chunk, and the rows to write.
+
+``FileCheck.frames`` reads the file's chunks, checks each (values GDAL could not read,
+geometry, CRS and coordinates, columns and values, keys repeated in this chunk or an
+earlier one) and yields the frame ``upsert_layer`` writes for it, or None once anything is
+wrong: the rest of the file is still checked, so that every problem is listed, but no
+frame is made. What is said of the file as a whole is said after its last chunk.
+"""
+from __future__ import annotations
+
+import logging
+
+from data.importer.columns import check_columns, check_duplicates, match_columns
+from data.importer.geometry import (
+    check_geometry_types,
+    file_geometries,
+    geometry_label,
+    repair_polygons,
+)
+from data.importer.keys import SeenKeys
+from data.importer.problems import Problems
+from data.importer.read import Chunk, Source
+from data.importer.reproject import Coordinates
+from data.importer.values import to_text
+from data.importer.write import output_frame
+from layers.catalog import Layer
+
+LOGGER = logging.getLogger(__name__)
+
+
+class FileCheck:
+    """The checks of one file, and what they remember from chunk to chunk."""
+
+    def __init__(self, source: Source, layer: Layer, target_crs, fname: str,
+                 warnings: list[str]):
+        self.source, self.layer, self.target_crs = source, layer, target_crs
+        self.warnings = warnings
+        self.problems = Problems(fname)
+        self.seen = SeenKeys()          # keys of the rows checked so far
+        self.mapping: dict[str, str] | None = None
+        self.coordinates: Coordinates | None = None
+        self.rows = 0
+
+    def frames(self):
+        """(rows in the chunk, its frame to write or None once there is a problem), chunk
+        after chunk."""
+        for chunk in self.source.chunks:
+            frame = self._check(chunk)
+            self.rows += len(chunk.frame)
+            yield len(chunk.frame), frame
+        self.coordinates.finish(self.problems)
+
+    def _check(self, chunk: Chunk):
+        frame, layer, problems = chunk.frame, self.layer, self.problems
+        if self.mapping is None:        # the first chunk: the file's columns and CRS
+            self.mapping = match_columns([c for c in frame.columns if c != "geometry"], layer)
+            self.coordinates = Coordinates(self.target_crs, self.source.crs, self.source.kind,
+                                           problems.fname, self.warnings)
+        code_source = {v: k for k, v in self.mapping.items()}.get("code")
+        codes = to_text(frame[code_source]).tolist() if code_source is not None else None
+        problems.chunk(chunk.offset, chunk.row_numbers, codes)
+        problems.records(chunk.content_problems)
+        geoms, used_by_geometry = self._geometries(frame)
+        columns = check_columns(frame, layer, self.mapping, problems)
+        check_duplicates(layer, columns, problems, self.seen)
+        if problems:
+            return None
+        return output_frame(layer, frame, columns, self.mapping, used_by_geometry, geoms,
+                            len(frame))
+
+    def _geometries(self, frame):
+        """The chunk's geometries checked, in EPSG:4326, invalid polygons repaired.
+
+        Returns (geometries, the columns they were made from).
+        """
+        layer, problems = self.layer, self.problems
+        optional = layer.geometry is None
+        column = geometry_label(self.source.kind)
+        geoms, used, reported = file_geometries(frame, self.source.kind, problems, optional)
+        geoms, usable = check_geometry_types(geoms, layer, problems, column, optional, reported)
+        geoms, usable = self.coordinates.to_wgs84(geoms, usable, problems, column)
+        geoms = repair_polygons(geoms, usable, layer, problems, column, self.warnings)
+        return geoms, used

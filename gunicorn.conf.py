@@ -1,0 +1,23 @@
+"""The production server: gunicorn with threads (`make run`).
+
+Two worker processes (one per core; WEB_WORKERS) with 8 threads each (WEB_THREADS): the
+analyses release the GIL in numpy, GEOS and PostgreSQL, so threads overlap their waits
+and the workers use both cores. Each worker builds its own app (no preload: a database
+pool must not cross a fork), with its own pool of 10 connections, heavy-work slots and
+memory ceiling (MEMORY_LIMIT_MB, see web/limits.py). Bind with BIND (default
+127.0.0.1:5000; 0.0.0.0:5000 to serve the county network).
+"""
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:5000")
+workers = int(os.environ.get("WEB_WORKERS", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "8"))
+timeout = 120            # an analysis may take a while; a stuck worker is replaced after this
+graceful_timeout = 30
+keepalive = 5
+max_requests = 2000      # recycle workers now and then (matplotlib, GEOS caches)
+max_requests_jitter = 200
+accesslog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+errorlog = "-"

@@ -1,0 +1,174 @@
+"""What pages and analyses build from the data, kept in the process until the data changes.
+
+A map page's parts (megabytes of HTML and GeoJSON) and an analysis's answer take seconds
+to build and are the same for everyone until a table they read changes. They are kept
+under a key made of what was asked (the page or the request's path and query), the
+county, the user's role, today's date (Asia/Shanghai: defaults such as "this quarter"
+follow it) and the data version (``layers.versions``: every statement that changes a
+tracked table raises it), so a change shows at the next request and nothing stale is
+served. Only one request builds a given key at a time; the others wait for its result
+instead of building the same thing again (up to HEAVY_WAIT_S, then 429). Entries are dropped least recently used first
+when their total size passes MAP_CACHE_MB (default 256) per process.
+
+Building runs inside ``web.limits.heavy_slot``: a kept answer costs no heavy slot, a build
+takes one (and may be refused with 429 like any heavy request).
+"""
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+from collections import OrderedDict
+
+from flask import Response, current_app, request
+from flask_login import current_user
+
+from geo.calendar import today
+from layers.errors import Busy
+from layers.versions import data_version
+from web import context
+from web.limits import heavy_slot
+
+DEFAULT_MB = 256
+
+
+def size_of(value) -> int:
+    """About how many bytes ``value`` holds (strings, bytes, and containers of them)."""
+    if isinstance(value, (str, bytes)):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(size_of(k) + size_of(v) for k, v in value.items()) + 64
+    if isinstance(value, (list, tuple)):
+        return sum(size_of(v) for v in value) + 64
+    return sys.getsizeof(value)
+
+
+class Kept:
+    """A least-recently-used store of built values, bounded by their total size."""
+
+    def __init__(self, max_bytes: int, wait_s: float = 30.0):
+        self.max_bytes = max_bytes
+        self.wait_s = wait_s  # how long a request waits for another's build of the same key
+        self._entries: OrderedDict = OrderedDict()
+        self._sizes: dict = {}
+        self._total = 0
+        self._lock = threading.Lock()
+        self._building: dict = {}
+        self.hits = self.builds = 0
+
+    def _lookup(self, key):
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return True, self._entries[key]
+        return False, None
+
+    def get(self, key, build):
+        """The value kept under ``key``, built by ``build()`` (once, whoever asks) if none is."""
+        found, value = self._lookup(key)
+        if found:
+            return value
+        with self._lock:
+            building = self._building.setdefault(key, [threading.Lock(), 0])
+            building[1] += 1
+        try:
+            if not building[0].acquire(timeout=self.wait_s):
+                raise Busy("正在为其他用户生成同样的内容，请稍后刷新", retry_after=5)
+            try:
+                found, value = self._lookup(key)
+                if found:
+                    return value
+                value = build()
+                self._keep(key, value)
+                return value
+            finally:
+                building[0].release()
+        finally:
+            with self._lock:
+                building[1] -= 1
+                if not building[1]:
+                    self._building.pop(key, None)
+
+    def _keep(self, key, value) -> None:
+        size = size_of(value)
+        with self._lock:
+            self.builds += 1
+            if size > self.max_bytes // 4:  # one answer may not push out everything else
+                return
+            self._entries[key] = value
+            self._sizes[key] = size
+            self._total += size
+            while self._total > self.max_bytes:
+                old, _ = self._entries.popitem(last=False)
+                self._total -= self._sizes.pop(old)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._sizes.clear()
+            self._total = 0
+
+
+def init_app(app) -> None:
+    app.extensions["countymap_kept"] = Kept(int(app.config.get("MAP_CACHE_MB", DEFAULT_MB)) * 1024 * 1024,
+                                            float(app.config.get("HEAVY_WAIT_S", 10.0)))
+
+
+def _store() -> Kept:
+    return current_app.extensions["countymap_kept"]
+
+
+def _key(what) -> tuple:
+    config = current_app.config
+    return (what, context.code(), current_user.role, today(), data_version(context.conn()),
+            config.get("TILE_URL"), config.get("TILE_ATTRIBUTION"))
+
+
+def built(what, build, heavy: bool = True):
+    """``build()``'s value for ``what`` (hashable: a page's name and its arguments), kept
+    until the data changes; a build runs in the user's heavy slot unless ``heavy`` is false
+    (for quick reads asked often, such as a layer's extent)."""
+    def heavy_build():
+        with heavy_slot(current_user.name):
+            return build()
+    return _store().get(_key(what), heavy_build if heavy else build)
+
+
+def kept_json(what, build) -> Response:
+    """A JSON answer of ``build()`` (a value for jsonify) kept like ``built``'s."""
+    body = built(what, lambda: current_app.json.dumps(build()).encode("utf-8"))
+    return Response(body, status=200, mimetype="application/json")
+
+
+def kept(view):
+    """Keep a GET route's successful JSON answers until the data changes (see module doc);
+    other methods, and answers other than 200, pass through. The view builds in a heavy
+    slot (do not also wrap it in ``web.limits.heavy``)."""
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if request.method != "GET":
+            with heavy_slot(current_user.name):
+                return view(*args, **kwargs)
+        what = (request.endpoint, tuple(sorted(request.args.items(multi=True))))
+        try:
+            body, mimetype = built(what, lambda: _answer(view(*args, **kwargs)))
+        except _NotKept as passed:
+            return passed.response
+        return Response(body, status=200, mimetype=mimetype)
+    return wrapped
+
+
+class _NotKept(Exception):
+    """A view's answer other than 200: passed through, not kept."""
+
+    def __init__(self, response):
+        super().__init__()
+        self.response = response
+
+
+def _answer(response) -> tuple[bytes, str]:
+    response = current_app.make_response(response)
+    if response.status_code != 200:
+        raise _NotKept(response)
+    return response.get_data(), response.mimetype

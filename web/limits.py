@@ -1,0 +1,82 @@
+"""Heavy requests are admitted one slot at a time, so that no crowd can exhaust the server.
+
+A heavy request (an analysis, a coverage computation, a route plan, a page that runs
+one) takes a slot of its user (HEAVY_PER_USER at once, default 2) and a slot of the
+process (HEAVY_TOTAL, default the number of cores, at least 2), waiting up to
+HEAVY_WAIT_S seconds (default 10) for the latter; it is refused with 429 and
+Retry-After when its user already holds all theirs, when no slot frees in time, or
+when the process's memory is above 80% of MEMORY_LIMIT_MB (default 2,048). Each
+request's own work is bounded by the budgets of ``web.services.budget`` (413), so the
+process stays under MEMORY_LIMIT_MB: about its base plus HEAVY_TOTAL times the largest
+budgeted request. The slots are per process (one gunicorn worker holds its own).
+"""
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections import Counter
+from contextlib import contextmanager
+
+import psutil
+from flask import current_app
+from flask_login import current_user
+
+from layers.errors import Busy
+
+MB = 1024 * 1024
+_lock = threading.Lock()
+_per_user: Counter = Counter()
+_process: threading.BoundedSemaphore | None = None
+_process_size = 0
+
+
+def _config(name: str, default):
+    return type(default)(current_app.config.get(name, default))
+
+
+def _process_slots() -> threading.BoundedSemaphore:
+    global _process, _process_size
+    size = _config("HEAVY_TOTAL", max(2, os.cpu_count() or 2))
+    with _lock:
+        if _process is None or _process_size != size:
+            _process, _process_size = threading.BoundedSemaphore(size), size
+        return _process
+
+
+def memory_used_mb() -> float:
+    """This process's resident memory in MB."""
+    return psutil.Process().memory_info().rss / MB
+
+
+@contextmanager
+def heavy_slot(user: str):
+    """Hold a user slot and a process slot for the block; Busy (429) when none is free."""
+    per_user = _config("HEAVY_PER_USER", 2)
+    limit_mb = _config("MEMORY_LIMIT_MB", 2048)
+    with _lock:
+        if _per_user[user] >= per_user:
+            raise Busy(f"您已有 {per_user} 个分析在运行，请等其完成后再试", retry_after=5)
+        _per_user[user] += 1
+    try:
+        if memory_used_mb() > 0.8 * limit_mb:
+            raise Busy("服务器内存紧张，请稍后再试", retry_after=10)
+        slots = _process_slots()
+        if not slots.acquire(timeout=_config("HEAVY_WAIT_S", 10.0)):
+            raise Busy("服务器正忙于其他分析，请稍后再试", retry_after=10)
+        try:
+            yield
+        finally:
+            slots.release()
+    finally:
+        with _lock:
+            _per_user[user] -= 1
+
+
+def heavy(view):
+    """Run a route's view inside ``heavy_slot`` of the signed-in user."""
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        with heavy_slot(current_user.name):
+            return view(*args, **kwargs)
+    return wrapped

@@ -1,0 +1,128 @@
+"""Hotspot requests: an analysis (quarter, category, grid, band), list drafts and items,
+a hotspot's status, an evaluation."""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from geo import hotspots as hs
+from layers.catalog import HOTSPOT_LEVELS, INCIDENT_CATEGORIES
+from web.schemas import Code, Day, Finite, Input, Name, OptionalWhole, Quarter, Text, geometry
+
+CATEGORY = Literal[INCIDENT_CATEGORIES]
+CELL_M = (100.0, 5000.0)      # the grid's cell, metres
+BAND_CELLS = (1, 20)          # the Gi* band, in cells
+
+
+def _empty_to_none(data: Any, keys: tuple[str, ...]):
+    if isinstance(data, dict):
+        return {k: (None if k in keys and v in ("", None) else v) for k, v in data.items()}
+    return data
+
+
+class Analysis(Input):
+    """What an analysis is asked for: the quarter of the incidents, an optional category,
+    the grid's cell and the Gi* band in metres (default: 1,500 m, at least 3 cells)."""
+
+    quarter: Quarter
+    category: CATEGORY | None = None
+    cell_m: Annotated[Finite, Field(ge=CELL_M[0], le=CELL_M[1])] = hs.DEFAULT_CELL_M
+    band_m: Annotated[Finite | None, Field(validate_default=True)] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blanks(cls, data):
+        return _empty_to_none(data, ("category", "cell_m", "band_m"))
+
+    @field_validator("band_m")
+    @classmethod
+    def _band(cls, value, info: ValidationInfo):
+        cell = info.data.get("cell_m")
+        if cell is None:
+            return value
+        if value is None:
+            return max(hs.DEFAULT_BAND_M, 3 * cell)
+        low, high = BAND_CELLS[0] * cell, BAND_CELLS[1] * cell
+        if not low <= value <= high:
+            raise ValueError(f"应在 {low:g} 与 {high:g} 之间（格网边长的 1–20 倍），而不是 {value:g}")
+        return value
+
+    def of(self, quarter: str) -> "Analysis":
+        """The same analysis for another quarter."""
+        return self.model_copy(update={"quarter": quarter})
+
+
+class Density(Input):
+    bandwidth_m: Annotated[Finite, Field(ge=100, le=10_000)] = 1000.0
+
+
+class GridQuery(Input):
+    all: Literal["0", "1"] = "0"
+
+
+class QuarterOnly(Input):
+    quarter: Quarter
+
+
+class Evaluation(Input):
+    buffer_m: Annotated[Finite, Field(ge=0, le=5000)] = 500.0
+
+
+class Revision(Input):
+    revision: OptionalWhole = None
+
+
+class ItemFields(Revision):
+    """A draft item's editable fields (all optional when changing one)."""
+
+    name: Name | None = None
+    level: Literal[HOTSPOT_LEVELS] | None = None
+    township_code: Code | None = None
+    unit: Annotated[str, Field(max_length=200)] | None = None
+    deadline: Day | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blanks(cls, data):
+        return _empty_to_none(data, ("deadline", "unit", "township_code"))
+
+    def changes(self) -> dict:
+        """The fields the request set."""
+        return {k: getattr(self, k) for k in ("name", "level", "township_code", "unit", "deadline")
+                if k in self.model_fields_set}
+
+
+class NewItem(ItemFields):
+    """A hotspot to put on a draft: a name, a level and its area (a GeoJSON polygon)."""
+
+    name: Name
+    level: Literal[HOTSPOT_LEVELS]
+    geometry: Any
+    source: Literal[("candidate", "drawn")] = "drawn"
+    significant: bool | None = None
+    incident_count: Annotated[int, Field(ge=0)] | None = None
+    gi_z: Finite | None = None
+
+    @field_validator("geometry")
+    @classmethod
+    def _area(cls, value, info: ValidationInfo):
+        return geometry(value, info, ("Polygon", "MultiPolygon"))
+
+    def item(self) -> dict:
+        return self.model_dump(exclude={"revision"})
+
+
+class StatusChange(Input):
+    status: Literal[("remediating", "delisted", "carried_over")]
+    note: Text = ""
+
+
+class DraftForm(Revision):
+    """The draft a planner's form was made for (its id and revision), and the candidate it
+    names (rank, township, count) when it adds one."""
+
+    draft_id: OptionalWhole = None
+    rank: OptionalWhole = None
+    township_code: Annotated[str, Field(max_length=100)] = ""
+    count: OptionalWhole = None
