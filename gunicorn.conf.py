@@ -3,14 +3,17 @@
 Two worker processes (one per core; WEB_WORKERS) with 8 threads each (WEB_THREADS): the
 analyses release the GIL in numpy, GEOS and PostgreSQL, so threads overlap their waits
 and the workers use both cores. Each worker builds its own app (no preload: a database
-pool must not cross a fork), with its own pool of 10 connections, heavy-work slots and
-memory ceiling (MEMORY_LIMIT_MB, see web/limits.py). Bind with BIND (default
+pool must not cross a fork), with its own pool of 10 connections, heavy-work slots (the
+cores divided among the workers: one each here) and memory ceiling (MEMORY_LIMIT_MB, see
+web/limits.py); what one worker builds from the data the other reads from var/cache
+(web/cache.py). Bind with BIND (default
 127.0.0.1:5000; 0.0.0.0:5000 to serve the county network).
 """
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:5000")
 workers = int(os.environ.get("WEB_WORKERS", "2"))
+os.environ["WEB_WORKERS"] = str(workers)  # the workers share the cores' heavy slots (web/limits.py)
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "8"))
 timeout = 120            # an analysis may take a while; a stuck worker is replaced after this

@@ -32,6 +32,9 @@ def _secret_key(var_dir: Path) -> str:
     return path.read_text().strip()
 
 
+TEXT_SETTINGS = ("COUNTY_CODE", "COUNTY_NAME", "TILE_URL", "TILE_ATTRIBUTION", "SECRET_KEY")
+
+
 def _configure(app: Flask, config: dict | None) -> None:
     app.config.from_mapping(
         VAR_DIR=str(ROOT / "var"), COUNTY_CODE="410999", COUNTY_NAME="示范县", TILE_URL="",
@@ -47,6 +50,9 @@ def _configure(app: Flask, config: dict | None) -> None:
         app.config["TILE_URL"] = os.environ["TILE_URL"]
     if config:
         app.config.update(config)
+    for key in TEXT_SETTINGS:  # FLASK_* values are read as JSON: 410999 would be a number
+        if app.config.get(key) is not None:
+            app.config[key] = str(app.config[key])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.config["VAR_DIR"]))
     app.json.ensure_ascii = False

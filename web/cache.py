@@ -8,17 +8,27 @@ follow it) and the data version (``layers.versions``: every statement that chang
 tracked table raises it), so a change shows at the next request and nothing stale is
 served. Only one request builds a given key at a time; the others wait for its result
 instead of building the same thing again (up to HEAVY_WAIT_S, then 429). Entries are dropped least recently used first
-when their total size passes MAP_CACHE_MB (default 256) per process.
+when their total size passes MAP_CACHE_MB (default 256) per process. The server's
+processes share what they built through files under VAR_DIR/cache (``Shelf``, up to four
+times MAP_CACHE_MB): a page is built once, not once per gunicorn worker.
 
 Building runs inside ``web.limits.heavy_slot``: a kept answer costs no heavy slot, a build
 takes one (and may be refused with 429 like any heavy request).
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
+import hashlib
+import logging
+import os
+import pickle
 import sys
 import threading
+import time
 from collections import OrderedDict
+from pathlib import Path
 
 from flask import Response, current_app, request
 from flask_login import current_user
@@ -29,6 +39,7 @@ from layers.versions import data_version
 from web import context
 from web.limits import heavy_slot
 
+LOGGER = logging.getLogger(__name__)
 DEFAULT_MB = 256
 
 
@@ -91,7 +102,7 @@ class Kept:
                     self._building.pop(key, None)
 
     def _keep(self, key, value) -> None:
-        size = size_of(value)
+        size = size_of(value) + size_of(key)  # a key holds what was asked: count it too
         with self._lock:
             self.builds += 1
             if size > self.max_bytes // 4:  # one answer may not push out everything else
@@ -110,29 +121,108 @@ class Kept:
             self._total = 0
 
 
+class Shelf:
+    """Built values on disk, shared by the server's processes: each gunicorn worker keeps its
+    own memory, and a value one of them built is read by the others instead of built again.
+    One pickle file per key (under the app's own var/cache, mode 0700), written whole and
+    then renamed; a lock file per key, so that one process builds while the others wait (up
+    to ``wait_s``, then 429); the oldest files go when the folder passes ``max_bytes``."""
+
+    def __init__(self, folder: Path, max_bytes: int, wait_s: float):
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.folder, self.max_bytes, self.wait_s = folder, max_bytes, wait_s
+
+    def get(self, key, build):
+        path = self.folder / hashlib.sha256(repr(key).encode("utf-8")).hexdigest()
+        found, value = self._load(path)
+        if found:
+            return value
+        with open(path.with_suffix(".lock"), "a") as lock:
+            self._hold(lock)
+            try:
+                found, value = self._load(path)
+                if found:
+                    return value
+                value = build()
+                self._save(path, value)
+                return value
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _hold(self, lock) -> None:
+        deadline = time.monotonic() + self.wait_s
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise Busy("正在为其他用户生成同样的内容，请稍后刷新", retry_after=5) from None
+                time.sleep(0.05)
+
+    @staticmethod
+    def _load(path: Path):
+        try:
+            with path.open("rb") as fh:
+                return True, pickle.load(fh)
+        except FileNotFoundError:
+            return False, None
+        except Exception:  # a torn or old file: built again
+            LOGGER.warning("dropping unreadable kept value %s", path.name, exc_info=True)
+            path.unlink(missing_ok=True)
+            return False, None
+
+    def _save(self, path: Path, value) -> None:
+        tmp = path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        self._trim()
+
+    def _trim(self) -> None:
+        files = []
+        for entry in os.scandir(self.folder):
+            if "." not in entry.name:
+                with contextlib.suppress(FileNotFoundError):
+                    stat = entry.stat()
+                    files.append((stat.st_mtime, stat.st_size, entry.path))
+        total = sum(size for _, size, _ in files)
+        for _, size, path in sorted(files):
+            if total <= self.max_bytes:
+                break
+            for gone in (path, path + ".lock"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(gone)
+            total -= size
+
+
 def init_app(app) -> None:
-    app.extensions["countymap_kept"] = Kept(int(app.config.get("MAP_CACHE_MB", DEFAULT_MB)) * 1024 * 1024,
-                                            float(app.config.get("HEAVY_WAIT_S", 10.0)))
+    size, wait = int(app.config.get("MAP_CACHE_MB", DEFAULT_MB)) * 1024 * 1024, float(app.config.get("HEAVY_WAIT_S", 10.0))
+    app.extensions["countymap_kept"] = Kept(size, wait)
+    app.extensions["countymap_shelf"] = Shelf(Path(app.config["VAR_DIR"]) / "cache", 4 * size, wait)
 
 
 def _store() -> Kept:
     return current_app.extensions["countymap_kept"]
 
 
-def _key(what) -> tuple:
+def _key(what, per_role: bool = True) -> tuple:
     config = current_app.config
-    return (what, context.code(), current_user.role, today(), data_version(context.conn()),
+    return (what, context.code(), current_user.role if per_role else "", today(), data_version(context.conn()),
             config.get("TILE_URL"), config.get("TILE_ATTRIBUTION"))
 
 
-def built(what, build, heavy: bool = True):
+def built(what, build, heavy: bool = True, per_role: bool = True):
     """``build()``'s value for ``what`` (hashable: a page's name and its arguments), kept
     until the data changes; a build runs in the user's heavy slot unless ``heavy`` is false
-    (for quick reads asked often, such as a layer's extent)."""
+    (for quick reads asked often, such as a layer's extent, or a part of a heavy build).
+    ``per_role``: false when the value is the same whatever the user's role."""
     def heavy_build():
         with heavy_slot(current_user.name):
             return build()
-    return _store().get(_key(what), heavy_build if heavy else build)
+    key, make = _key(what, per_role), heavy_build if heavy else build
+    shelf = current_app.extensions["countymap_shelf"]
+    return _store().get(key, lambda: shelf.get(key, make))
 
 
 def kept_json(what, build) -> Response:

@@ -2,7 +2,8 @@
 
 A heavy request (an analysis, a coverage computation, a route plan, a page that runs
 one) takes a slot of its user (HEAVY_PER_USER at once, default 2) and a slot of the
-process (HEAVY_TOTAL, default the number of cores, at least 2), waiting up to
+process (HEAVY_TOTAL, default the cores divided among the server's processes, at least
+1), waiting up to
 HEAVY_WAIT_S seconds (default 10) for the latter; it is refused with 429 and
 Retry-After when its user already holds all theirs, when no slot frees in time, or
 when the process's memory is above 80% of MEMORY_LIMIT_MB (default 2,048). Each
@@ -35,9 +36,16 @@ def _config(name: str, default):
     return type(default)(current_app.config.get(name, default))
 
 
+def default_heavy_total() -> int:
+    """The cores shared out among the server's processes (WEB_WORKERS, set by
+    gunicorn.conf.py), at least one each: heavy work never takes every core from the light
+    requests of the other processes."""
+    return max(1, (os.cpu_count() or 2) // max(1, int(os.environ.get("WEB_WORKERS", "1"))))
+
+
 def _process_slots() -> threading.BoundedSemaphore:
     global _process, _process_size
-    size = _config("HEAVY_TOTAL", max(2, os.cpu_count() or 2))
+    size = _config("HEAVY_TOTAL", default_heavy_total())
     with _lock:
         if _process is None or _process_size != size:
             _process, _process_size = threading.BoundedSemaphore(size), size

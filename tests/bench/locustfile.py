@@ -4,7 +4,7 @@ Browser users sign in with the form and keep their session cookie, as people do;
 open their role's pages and the API calls those pages make, with 1 s of thinking between
 requests. Desktop GIS clients (QGIS and the like) read the OGC API and the analyses with
 HTTP Basic on every request. A clerk changes a camera's status now and then, so the
-kept pages are rebuilt under load. Every request is named by its group (page, api, ogc)
+kept pages are built again under load. Every request is named by its group (page, api, ogc)
 and its route; at the end each group's percentiles go to LOCUST_SUMMARY (JSON).
 
 Each simulated person has an account of their own, as in the county: PREFIX + role + n
@@ -21,6 +21,7 @@ import json
 import os
 import random
 import re
+import time
 from collections import defaultdict
 
 from locust import HttpUser, between, constant, events, task
@@ -225,14 +226,17 @@ class GisClient(HttpUser):
 
 
 class Clerk(HttpUser):
-    """The duty officer marking a camera faulty or working again, about twice a minute."""
+    """The duty officer marking a camera faulty or working again, about once a minute and a
+    half (a busy day: the county sees tens of status changes a day). Each change makes every
+    page that shows cameras be built again."""
 
     weight = 2
     fixed_count = 1
-    wait_time = between(20, 40)
+    wait_time = between(60, 120)
 
     def on_start(self):
         self.client.auth = (account("commander"), PASSWORD)
+        time.sleep(random.uniform(20, 60))  # the first change comes some time into the run
 
     @task
     def camera_status(self):

@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
@@ -52,7 +53,7 @@ def county(database_url):
 
 def serve(url: str, command: list[str], var: Path, port: int):
     env = {**os.environ, "DATABASE_URL": url, "FLASK_SECRET_KEY": "bench", "FLASK_VAR_DIR": str(var),
-           "BIND": f"127.0.0.1:{port}", "FLASK_COUNTY_CODE": "410999"}
+           "BIND": f"127.0.0.1:{port}"}
     log = (var / "server.log").open("wb")
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -64,6 +65,25 @@ def serve(url: str, command: list[str], var: Path, port: int):
             time.sleep(0.25)
     proc.kill()
     raise AssertionError((var / "server.log").read_text(errors="replace")[-3000:])
+
+
+WARM = ["/map", "/commander/", "/commander/cameras", "/commander/patrol", "/leader/", "/leader/coverage",
+        "/leader/remediation", "/leader/hotspots?quarter=2026Q4", "/planner/", "/planner/remediation",
+        "/planner/hotspots?quarter=2026Q4", "/api/coverage", "/api/coverage/worst", "/api/patrol/visits",
+        "/api/patrol/alerts", "/api/remediation/progress", "/api/hotspots/quota?quarter=2026Q4",
+        "/api/hotspots/grid?quarter=2026Q4", "/api/hotspots/candidates?quarter=2026Q4", "/ogc/collections"]
+
+
+def warm(base: str) -> float:
+    """Visit every page and analysis once per role, three times over (a worker is picked at
+    random): the server as it is after running a while. Returns the seconds it took."""
+    started = time.perf_counter()
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(3):
+            jobs = [pool.submit(get, base, path, f"bench_{role}1", PASSWORD) for role in ("leader", "planner", "commander")
+                    for path in WARM]
+            [job.result() for job in jobs]
+    return time.perf_counter() - started
 
 
 def crowd(base: str, out: Path, pid: int) -> dict:
@@ -110,6 +130,7 @@ def test_fifty_users(county, tmp_path):
     for kind in ("gunicorn", "waitress"):
         proc, base, var = start(kind, county, tmp_path)
         try:
+            print(f"\nwarming {kind}: {warm(base):.0f} s")
             results[kind] = crowd(base, var, proc.pid)
         finally:
             for child in psutil.Process(proc.pid).children(recursive=True):

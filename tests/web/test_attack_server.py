@@ -37,8 +37,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def get(base: str, path: str, role: str = "leader") -> tuple[int, float, dict]:
-    token = b64encode(f"{role}:{PASSWORD}".encode()).decode()
+def get(base: str, path: str, role: str = "leader", password: str = PASSWORD) -> tuple[int, float, dict]:
+    token = b64encode(f"{role}:{password}".encode()).decode()
     req = urllib.request.Request(base + path, headers={"Authorization": f"Basic {token}"})
     start = time.perf_counter()
     try:

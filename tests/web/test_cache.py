@@ -3,6 +3,7 @@ a change shows at the next request, an unchanged answer is not built twice, a ke
 costs no heavy slot, and concurrent requests for the same thing build it once."""
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -161,8 +162,35 @@ def test_the_store_stays_within_its_size():
     kept = Kept(1000)
     for i in range(20):
         kept.get(i, lambda: "x" * 200)
-    assert kept._total <= 1000 and len(kept._entries) == 5
+    assert kept._total <= 1000 and len(kept._entries) == 1000 // (200 + sys.getsizeof(0))  # value + key
     assert kept.get(19, lambda: "rebuilt") == "x" * 200  # the newest are kept
     assert kept.get(0, lambda: "rebuilt") == "rebuilt"   # the oldest went first
     kept.get("big", lambda: "y" * 600)                   # over a quarter of the store: not kept
     assert "big" not in kept._entries
+
+
+def test_processes_share_what_one_of_them_built(tmp_path):
+    """Two workers (two memory stores) on one folder: the second reads, does not build."""
+    from web.cache import Shelf
+
+    built_by = []
+    first, second = (Shelf(tmp_path / "cache", 10_000_000, 5) for _ in range(2))
+    assert Kept(10_000).get("k", lambda: first.get("k", lambda: built_by.append(1) or {"parts": "x" * 100})) \
+        == {"parts": "x" * 100}
+    assert Kept(10_000).get("k", lambda: second.get("k", lambda: built_by.append(2) or "other")) \
+        == {"parts": "x" * 100}
+    assert built_by == [1]
+    for path in (tmp_path / "cache").iterdir():  # a torn file is built again, not served
+        if "." not in path.name:
+            path.write_bytes(b"\x80\x05torn")
+    assert second.get("k", lambda: "rebuilt") == "rebuilt"
+
+
+def test_the_shared_folder_stays_within_its_size(tmp_path):
+    from web.cache import Shelf
+
+    shelf = Shelf(tmp_path / "cache", 50_000, 5)
+    for i in range(20):
+        shelf.get(i, lambda: "y" * 10_000)
+    kept = [p for p in (tmp_path / "cache").iterdir() if "." not in p.name]
+    assert 3 <= len(kept) <= 5 and sum(p.stat().st_size for p in kept) <= 50_000

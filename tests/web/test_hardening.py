@@ -242,3 +242,13 @@ def test_answers_over_a_kilobyte_are_gzipped(county, client):
     assert page.headers["Content-Encoding"] == "gzip"
     plain = client.get("/api/coverage", headers=basic("leader"))
     assert "Content-Encoding" not in plain.headers and plain.get_json()["cameras"]["total"] == 0
+
+
+def test_a_county_code_from_the_environment_stays_text(monkeypatch, tmp_path):
+    """FLASK_COUNTY_CODE=410999 is read as JSON, a number: every query then failed (500)."""
+    from web import create_app
+
+    monkeypatch.setenv("FLASK_COUNTY_CODE", "410999")
+    monkeypatch.setenv("FLASK_COUNTY_NAME", "123")
+    app = create_app({"SKIP_DB": True, "SECRET_KEY": "test", "VAR_DIR": str(tmp_path)})
+    assert app.config["COUNTY_CODE"] == "410999" and app.config["COUNTY_NAME"] == "123"

@@ -8,6 +8,7 @@ from layers import remediation as records
 from web import context, params
 from web.api import bp
 from web.auth import require_role
+from web.cache import kept
 from web.schemas.remediation import AsOf, Change, Revert
 from web.services import remediation as rem
 
@@ -23,12 +24,14 @@ def remediation_progress():
 
 
 @bp.route("/remediation/villages")
+@kept
 def remediation_villages():
     """Every remote village with its state on a day."""
     return jsonify(rem.village_rows(context.conn(), context.code(), _as_of()))
 
 
 @bp.route("/remediation/at-risk")
+@kept
 def remediation_at_risk():
     """The villages most at risk of missing the year-end deadline."""
     return jsonify(rem.at_risk(context.conn(), context.county(), _as_of()))

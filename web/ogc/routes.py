@@ -83,7 +83,7 @@ def openapi():
 
 def _collection(layer) -> dict:
     extent = built(("ogc.extent", layer.name), lambda: features.extent(context.conn(), layer, context.code()),
-                   heavy=False)  # a scan of the layer: kept until it changes
+                   heavy=False, per_role=False)  # a scan of the layer: kept until it changes
     return doc.collection(_url, layer, extent)
 
 

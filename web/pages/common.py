@@ -23,8 +23,10 @@ def asset_urls() -> dict:
 
 def overview_page(title: str, view: str):
     """A page holding the overview map of every layer, with ``view``'s layers switched on."""
-    parts = built(("overview", view), lambda: overview_parts(
-        mapdata.read_layers(context.conn(), context.code()), current_app.config, view, asset_urls()))
+    def layers():  # the same for every view and role: read once per data version
+        return built("overview.layers", lambda: mapdata.read_layers(context.conn(), context.code()),
+                     heavy=False, per_role=False)
+    parts = built(("overview", view), lambda: overview_parts(layers(), current_app.config, view, asset_urls()))
     return render_template("home/map.html", title=title, view=view, map=parts)
 
 
