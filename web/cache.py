@@ -129,14 +129,14 @@ class Shelf:
     to ``wait_s``, then 429); the oldest files go when the folder passes ``max_bytes``."""
 
     def __init__(self, folder: Path, max_bytes: int, wait_s: float):
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.folder, self.max_bytes, self.wait_s = folder, max_bytes, wait_s
+        self.folder, self.max_bytes, self.wait_s = folder, max_bytes, wait_s  # made at the first build
 
     def get(self, key, build):
         path = self.folder / hashlib.sha256(repr(key).encode("utf-8")).hexdigest()
         found, value = self._load(path)
         if found:
             return value
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         with open(path.with_suffix(".lock"), "a") as lock:
             self._hold(lock)
             try:
