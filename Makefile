@@ -37,13 +37,13 @@ demo: install
 test: install
 	$(PY) -m pytest -q -m "not bench"
 
-bench: install .venv-bench/.installed
+bench: install .venv/bench/.installed
 	$(PY) -m pytest -q -m bench tests/bench -s
 
 # Locust (the load benchmark) in a venv of its own: gevent never meets the app
-.venv-bench/.installed: requirements-bench.txt
-	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
-	.venv-bench/bin/python -m pip install -q -r requirements-bench.txt
+.venv/bench/.installed: requirements-bench.txt
+	test -x .venv/bench/bin/python || $(PYTHON) -m venv .venv/bench
+	.venv/bench/bin/python -m pip install -q -r requirements-bench.txt
 	touch $@
 
 clean-db:

@@ -54,6 +54,21 @@ def size_of(value) -> int:
     return sys.getsizeof(value)
 
 
+def _busy() -> Busy:
+    return Busy("正在为其他用户生成同样的内容，请稍后刷新", retry_after=5)
+
+
+def _again_or_build(lookup, build, keep):
+    """Once the right to build is held: the value another builder kept meanwhile, or a new
+    one, built and kept."""
+    found, value = lookup()
+    if found:
+        return value
+    value = build()
+    keep(value)
+    return value
+
+
 class Kept:
     """A least-recently-used store of built values, bounded by their total size."""
 
@@ -85,14 +100,9 @@ class Kept:
             building[1] += 1
         try:
             if not building[0].acquire(timeout=self.wait_s):
-                raise Busy("正在为其他用户生成同样的内容，请稍后刷新", retry_after=5)
+                raise _busy()
             try:
-                found, value = self._lookup(key)
-                if found:
-                    return value
-                value = build()
-                self._keep(key, value)
-                return value
+                return _again_or_build(lambda: self._lookup(key), build, lambda value: self._keep(key, value))
             finally:
                 building[0].release()
         finally:
@@ -140,12 +150,7 @@ class Shelf:
         with open(path.with_suffix(".lock"), "a") as lock:
             self._hold(lock)
             try:
-                found, value = self._load(path)
-                if found:
-                    return value
-                value = build()
-                self._save(path, value)
-                return value
+                return _again_or_build(lambda: self._load(path), build, lambda value: self._save(path, value))
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -157,7 +162,7 @@ class Shelf:
                 return
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise Busy("正在为其他用户生成同样的内容，请稍后刷新", retry_after=5) from None
+                    raise _busy() from None
                 time.sleep(0.05)
 
     @staticmethod

@@ -68,17 +68,3 @@ def quarter(value: str) -> str:
     except ValueError as err:
         raise InvalidInput(f"参数 quarter {err}", "quarter") from None
 
-
-def json_body() -> dict:
-    """``json_object`` (kept for the /api/users routes)."""
-    return json_object()
-
-
-def text(source, name: str, default: str = "") -> str:
-    """A string field ('' when absent); 400 when it is a list, an object or a number."""
-    value = source.get(name, default)
-    if value is None:
-        return default
-    if not isinstance(value, str):
-        raise InvalidInput(f"字段 {name} 应为文字", name)
-    return value

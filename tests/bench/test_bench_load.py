@@ -7,7 +7,7 @@ threads). Each gets the same crowd for the same time: 50 users (leaders, command
 planners in browsers, signed in by the form; desktop GIS clients with HTTP Basic; a clerk
 changing camera status now and then), 1 s of thinking between requests, LOAD_SECONDS
 (default 120). Goals (the issue's): no failed request, p95 under 1 s for the API and the
-OGC API, under 2 s for pages. Locust runs in its own venv (.venv-bench, made by
+OGC API, under 2 s for pages. Locust runs in its own venv (.venv/bench, made by
 ``make bench``); its per-route table is printed and kept in bench-results/.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ from tests.web.test_attack_server import Sampler, free_port, get
 
 pytestmark = pytest.mark.bench
 ROOT = Path(__file__).resolve().parents[2]
-LOCUST = ROOT / ".venv-bench" / "bin" / "locust"
+LOCUST = ROOT / ".venv" / "bench" / "bin" / "locust"
 USERS, SPAWN_RATE = 50, 10
 SECONDS = int(os.environ.get("LOAD_SECONDS", "120"))
 ACCOUNTS = 20
@@ -125,7 +125,7 @@ def line(kind: str, r: dict) -> str:
 
 
 def test_fifty_users(county, tmp_path):
-    assert LOCUST.exists(), "make bench installs Locust into .venv-bench"
+    assert LOCUST.exists(), "make bench installs Locust into .venv/bench"
     results = {}
     for kind in ("gunicorn", "waitress"):
         proc, base, var = start(kind, county, tmp_path)
