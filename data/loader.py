@@ -5,7 +5,7 @@ import logging
 import os
 import sys
 
-from layers import remediation, store, users
+from layers import hotspot_imports, remediation, store, users
 from layers.catalog import LAYERS
 
 LOGGER = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ def load_demo(conn, seed: int = 0, if_empty: bool = False, county_code: str | No
         counts[name] = len(frame)
     store.locate(conn, county_code)
     remediation.record_imported(conn, county_code)
+    hotspot_imports.record_imported(conn, county_code)
     store.analyze(conn)
     if users.count_users(conn) == 0:
         password = os.environ.get("DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)

@@ -8,16 +8,22 @@ is refused (Conflict) when that is no longer current; a refused change changes n
 """
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import shapely
 from psycopg2 import sql
+from pyproj import Geod
 
 from geo.calendar import previous_quarter
 from geo.rules import COUNTY_REQUIRED, TOWNSHIP_REQUIRED
 from layers.errors import Conflict, FeatureNotFound, InvalidInput, QuotaShort
 
-LIST_COLUMNS = "id, quarter, version, state, based_on, created_at, created_by, published_at, published_by, revision"
+GEOD = Geod(ellps="WGS84")
+LIST_COLUMNS = ("id, quarter, version, state, based_on, created_at, created_by, published_at, published_by,"
+                " revision, origin")
+MIN_AREA_M2, MAX_AREA_M2 = 100.0, 5_000_000.0   # a hotspot is a place: 100 m² to 5 km²
+SOURCES = ("candidate", "drawn", "picked", "point", "carried_over", "imported")
 
 
 def _list_row(row) -> dict:
@@ -77,9 +83,9 @@ def draft(conn, county: str, quarter: str, user: str) -> dict:
         if base:
             cur.execute("""
                 INSERT INTO hotspot_list_items (list_id, code, name, level, township_code, unit, deadline,
-                    source, significant, incident_count, gi_z, carried_from, geom)
+                    source, significant, incident_count, gi_z, carried_from, reason, picked, geom)
                 SELECT %s, code, name, level, township_code, unit, deadline, source, significant,
-                       incident_count, gi_z, carried_from, geom
+                       incident_count, gi_z, carried_from, reason, picked, geom
                 FROM hotspot_list_items WHERE list_id = %s""", (new["id"], base["id"]))
         else:
             prev = previous_quarter(quarter)
@@ -98,7 +104,7 @@ def draft(conn, county: str, quarter: str, user: str) -> dict:
 
 
 ITEM_COLUMNS = ("code, name, level, township_code, unit, deadline, source, significant, incident_count,"
-                " gi_z, carried_from")
+                " gi_z, carried_from, reason, picked")
 
 
 def items(conn, list_id: int) -> list[dict]:
@@ -133,12 +139,17 @@ def _editable(conn, county: str, list_id: int, revision: int | None) -> dict:
     return lst
 
 
+editable = _editable   # for callers that check the revision before preparing a change
+
+
 def _bump(conn, list_id: int) -> None:
     with conn.cursor() as cur:
         cur.execute("UPDATE hotspot_lists SET revision = revision + 1 WHERE id = %s", (list_id,))
 
 
-def _check_geometry(geom) -> None:
+def _check_geometry(geom, sized: bool = True) -> None:
+    """A valid lon/lat polygon; ``sized``: of a hotspot's size (MIN_AREA_M2 to MAX_AREA_M2;
+    candidates are what the analysis found, whatever their size)."""
     if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
         raise InvalidInput("乱点范围必须是面（Polygon）", "geometry")
     if not geom.is_valid:
@@ -146,6 +157,15 @@ def _check_geometry(geom) -> None:
     minx, miny, maxx, maxy = geom.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise InvalidInput("乱点范围坐标超出经纬度范围", "geometry")
+    area = area_m2(geom)
+    if sized and not MIN_AREA_M2 <= area <= MAX_AREA_M2:
+        raise InvalidInput(f"乱点范围面积 {area:,.0f} 平方米，应在 {MIN_AREA_M2:,.0f} 平方米与 "
+                           f"{MAX_AREA_M2 / 1e6:g} 平方公里之间", "geometry")
+
+
+def area_m2(geom) -> float:
+    """Area on the WGS 84 ellipsoid of a lon/lat polygon, in m²."""
+    return abs(GEOD.geometry_area_perimeter(geom)[0])
 
 
 def _check_fields(fields: dict) -> None:
@@ -174,35 +194,79 @@ def _next_code(cur, list_id: int, quarter: str) -> str:
 
 
 ADD_ITEM = """
+    WITH area AS (SELECT ST_Multi(ST_GeomFromText(%(wkt)s, 4326)) AS g),
+    town AS (SELECT t.code FROM townships t, area
+             WHERE t.county_code = %(county)s AND ST_Intersects(t.geom, area.g)
+             ORDER BY ST_Area(ST_Intersection(t.geom, area.g)) DESC, t.code LIMIT 1)
     INSERT INTO hotspot_list_items (list_id, code, name, level, township_code, unit, deadline,
-        source, significant, incident_count, gi_z, geom)
-    VALUES (%(list)s, %(code)s, %(name)s, %(level)s,
-            coalesce(%(township)s, (SELECT t.code FROM townships t WHERE t.county_code = %(county)s
-                 AND ST_Intersects(t.geom, ST_PointOnSurface(ST_GeomFromText(%(wkt)s, 4326))) LIMIT 1)),
-            %(unit)s, %(deadline)s, %(source)s, %(significant)s, %(count)s, %(z)s,
-            ST_Multi(ST_GeomFromText(%(wkt)s, 4326)))"""
+        source, significant, incident_count, gi_z, reason, picked, geom)
+    SELECT %(list)s, %(code)s, %(name)s, %(level)s, coalesce(%(township)s, (SELECT code FROM town)),
+           %(unit)s, %(deadline)s, %(source)s, %(significant)s, %(count)s, %(z)s, %(reason)s,
+           %(picked)s, area.g
+    FROM area
+    WHERE EXISTS (SELECT 1 FROM town)
+       OR NOT EXISTS (SELECT 1 FROM townships WHERE county_code = %(county)s)"""
+
+
+def _check_township(cur, county: str, code: str | None) -> None:
+    if code is None:
+        return
+    cur.execute("SELECT 1 FROM townships WHERE county_code = %s AND code = %s", (county, code))
+    if cur.fetchone() is None:
+        raise InvalidInput(f"本县没有编码为 '{code}' 的乡镇", "township_code")
+
+
+def _insert(cur, county: str, lst: dict, item: dict, index: int | None = None) -> str:
+    """Check one item and insert it into the draft ``lst``; return its code. ``index``:
+    the item's place in a batch, named in a refusal (items[2].geometry)."""
+    try:
+        return _insert_checked(cur, county, lst, item)
+    except InvalidInput as err:
+        if index is None:
+            raise
+        raise InvalidInput(f"第 {index + 1} 项：{err}", f"items[{index}].{err.field or 'geometry'}") from None
+
+
+def _insert_checked(cur, county: str, lst: dict, item: dict) -> str:
+    _check_geometry(item.get("geometry"), item.get("source", "drawn") != "candidate")
+    _check_fields({k: item.get(k) for k in ("level", "name", "township_code", "unit", "deadline")})
+    if item.get("source", "drawn") not in SOURCES:
+        raise InvalidInput(f"来源 '{item.get('source')}' 无效", "source")
+    _check_township(cur, county, item.get("township_code"))
+    code = _next_code(cur, lst["id"], lst["quarter"])
+    picked = item.get("picked")
+    cur.execute(ADD_ITEM, {
+        "list": lst["id"], "code": code, "name": item["name"].strip(), "level": item["level"],
+        "township": item.get("township_code"), "county": county, "unit": item.get("unit"),
+        "deadline": item.get("deadline"), "source": item.get("source", "drawn"),
+        "significant": item.get("significant"), "count": item.get("incident_count"),
+        "z": item.get("gi_z"), "reason": (item.get("reason") or "").strip(),
+        "picked": None if picked is None else json.dumps(picked), "wkt": item["geometry"].wkt})
+    if cur.rowcount == 0:
+        raise InvalidInput("乱点范围不在本县任何乡镇内", "geometry")
+    return code
 
 
 def add_item(conn, county: str, list_id: int, item: dict, revision: int | None = None) -> str:
     """Add a hotspot to a draft; return its code. item: name, level, geometry (shapely,
-    WGS 84), optional township_code (else by location), unit, deadline, source, significant,
-    incident_count, gi_z. Does not commit."""
+    WGS 84, 100 m² to 5 km², in a township of the county), optional township_code (else
+    the township holding most of it), unit, deadline, source, reason, picked (what it was
+    made from), significant, incident_count, gi_z. Does not commit."""
+    return add_items(conn, county, list_id, [item], revision)[0]
+
+
+def add_items(conn, county: str, list_id: int, items: list[dict], revision: int | None = None) -> list[str]:
+    """Add several hotspots to a draft in one change (one revision); all or none. Does not
+    commit: the caller's transaction is rolled back when one is refused."""
     lst = _editable(conn, county, list_id, revision)
-    _check_geometry(item.get("geometry"))
-    _check_fields({k: item.get(k) for k in ("level", "name", "township_code", "unit", "deadline")})
     with conn.cursor() as cur:
-        code = _next_code(cur, list_id, lst["quarter"])
-        cur.execute(ADD_ITEM, {
-            "list": list_id, "code": code, "name": item["name"].strip(), "level": item["level"],
-            "township": item.get("township_code"), "county": county, "unit": item.get("unit"),
-            "deadline": item.get("deadline"), "source": item.get("source", "drawn"),
-            "significant": item.get("significant"), "count": item.get("incident_count"),
-            "z": item.get("gi_z"), "wkt": item["geometry"].wkt})
+        codes = [_insert(cur, county, lst, item, i if len(items) > 1 else None)
+                 for i, item in enumerate(items)]
     _bump(conn, list_id)
-    return code
+    return codes
 
 
-EDITABLE = ("name", "level", "township_code", "unit", "deadline")
+EDITABLE = ("name", "level", "township_code", "unit", "deadline", "reason")
 
 
 def update_item(conn, county: str, list_id: int, code: str, fields: dict, revision: int | None = None) -> None:
@@ -212,6 +276,10 @@ def update_item(conn, county: str, list_id: int, code: str, fields: dict, revisi
     _check_fields(changes)
     if not changes:
         return
+    if "reason" in changes:
+        changes["reason"] = (changes["reason"] or "").strip()
+    with conn.cursor() as cur:
+        _check_township(cur, county, changes.get("township_code"))
     sets = sql.SQL(", ").join(sql.SQL("{} = %({})s").format(sql.Identifier(k), sql.SQL(k)) for k in changes)
     with conn.cursor() as cur:
         cur.execute(sql.SQL("UPDATE hotspot_list_items SET {} WHERE list_id = %(list)s AND code = %(code)s")

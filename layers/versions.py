@@ -27,10 +27,12 @@ def track(conn) -> None:
                     (tracked_tables(),))
 
 
-def data_version(conn) -> tuple[int, ...]:
-    """The versions of every tracked table, in name order: changes when any table does."""
+def data_version(conn, tables: tuple[str, ...] | None = None) -> tuple[int, ...]:
+    """The versions of every tracked table (or only of ``tables``), in name order: changes
+    when any of them does."""
     with conn.cursor() as cur:
-        cur.execute("SELECT coalesce(array_agg(version ORDER BY name), '{}') FROM layer_versions")
+        cur.execute("SELECT coalesce(array_agg(version ORDER BY name), '{}') FROM layer_versions"
+                    " WHERE %(all)s OR name = ANY(%(tables)s)", {"all": tables is None, "tables": list(tables or ())})
         return tuple(cur.fetchone()[0])
 
 

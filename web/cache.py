@@ -211,21 +211,23 @@ def _store() -> Kept:
     return current_app.extensions["countymap_kept"]
 
 
-def _key(what, per_role: bool = True) -> tuple:
+def _key(what, per_role: bool = True, tables: tuple[str, ...] | None = None) -> tuple:
     config = current_app.config
-    return (what, context.code(), current_user.role if per_role else "", today(), data_version(context.conn()),
-            config.get("TILE_URL"), config.get("TILE_ATTRIBUTION"))
+    return (what, context.code(), current_user.role if per_role else "", today(),
+            tables, data_version(context.conn(), tables), config.get("TILE_URL"), config.get("TILE_ATTRIBUTION"))
 
 
-def built(what, build, heavy: bool = True, per_role: bool = True):
+def built(what, build, heavy: bool = True, per_role: bool = True, tables: tuple[str, ...] | None = None):
     """``build()``'s value for ``what`` (hashable: a page's name and its arguments), kept
     until the data changes; a build runs in the user's heavy slot unless ``heavy`` is false
     (for quick reads asked often, such as a layer's extent, or a part of a heavy build).
-    ``per_role``: false when the value is the same whatever the user's role."""
+    ``per_role``: false when the value is the same whatever the user's role. ``tables``:
+    the only tables the value depends on (default: all tracked), so that a change
+    elsewhere (a draft list's item) does not rebuild it."""
     def heavy_build():
         with heavy_slot(current_user.name):
             return build()
-    key, make = _key(what, per_role), heavy_build if heavy else build
+    key, make = _key(what, per_role, tables), heavy_build if heavy else build
     shelf = current_app.extensions["countymap_shelf"]
     return _store().get(key, lambda: shelf.get(key, make))
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from data.importer.reproject import WGS84
 from data.loader import track_codes
-from layers import remediation, store
+from layers import hotspot_imports, remediation, store
 from layers.catalog import Layer
 from layers.db import savepoint
 from layers.errors import ImportRefused
@@ -126,6 +126,8 @@ def _write_chunks(conn, layer: Layer, frames, problems, county_code: str, replac
     store.locate(conn, county_code)
     if layer.name == "villages":  # past records: remediation confirmed on remediated_on
         remediation.record_imported(conn, county_code)
+    if layer.name == "hotspots":  # a list decided outside the system: a published version
+        hotspot_imports.record_imported(conn, county_code)
     if counts[0] >= ANALYZE_MIN_ROWS:
         store.analyze(conn, layer)
 

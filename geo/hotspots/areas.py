@@ -138,14 +138,16 @@ def _rank(out: gpd.GeoDataFrame, rank_by: str) -> gpd.GeoDataFrame:
 def fill_quota(cands: gpd.GeoDataFrame, grid: gpd.GeoDataFrame, per_township: int = 5,
                townships=None, min_total: int = 0, min_count: int = 1, *, previous=None,
                categories: pd.DataFrame | None = None, area_m2: float | None = None,
-               township_col: str = "township_code") -> gpd.GeoDataFrame:
+               township_col: str = "township_code", reserved: int = 0) -> gpd.GeoDataFrame:
     """Significant candidates plus quota-forced picks flagged ``significant=False``.
 
     cands: ``candidates`` output; grid: the same grid, with a ``township_col``.
     per_township: the township quota; townships: the codes it applies to (default every
     township on the grid). min_total: the county quota over all areas. Forced picks are
     single cells with at least ``min_count`` incidents, best (count, then z) first, not in
-    and not touching a candidate or an earlier pick. Returns the candidates (ranks kept)
+    and not touching a candidate or an earlier pick. reserved: how many of the best
+    candidates are meant for the county level and so do not count towards a township's.
+    Returns the candidates (ranks kept)
     followed by the picks, ranked after them by count; same columns as ``candidates``.
     """
     taken = np.zeros(len(grid), dtype=bool)
@@ -156,7 +158,8 @@ def fill_quota(cands: gpd.GeoDataFrame, grid: gpd.GeoDataFrame, per_township: in
     order = np.lexsort((-grid["gi_z"].to_numpy(), -counts))
     order = order[counts[order] >= min_count]
     town = grid[township_col].to_numpy()
-    have = cands["township_code"].value_counts().to_dict() if len(cands) else {}
+    rest = cands[cands["rank"] > reserved] if len(cands) else cands
+    have = rest["township_code"].value_counts().to_dict() if len(rest) else {}
     picks = []
     for code in (townships if townships is not None else pd.unique(town[pd.notna(town)])):
         picks += _pick(grid, order[town[order] == code], per_township - have.get(code, 0), blocked)

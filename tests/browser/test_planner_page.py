@@ -63,21 +63,21 @@ def test_planner_picks_a_candidate_and_the_quota_follows(page, live_server):
     page.wait_for_timeout(400)
     assert page.evaluate("window[document.querySelector('.folium-map').id].getZoom()") > zoom
 
-    # 加入清单: open the form, name it, confirm the dialog
+    # 加入清单: open the form, name it; added in place (no dialog, no reload)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
+    page.wait_for_selector("#planner-hotspots[data-ready='1']", state="attached", timeout=30_000)
+    page.evaluate("window.__sameDocument = true")
     first.locator("details.add summary").click()
     form = first.locator("form.add-form")
     form.locator("input[name=name]").fill("团结街夜市")
     form.locator("select[name=level]").select_option("county")
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
-    assert dialogs and "2026Q4" in dialogs[0]
-    assert "已将第 1 名候选乱点加入清单" in page.locator(".flash").inner_text()
+    form.locator("button[type=submit]").click()
     page.wait_for_selector("path.pl-draft", state="attached", timeout=30_000)
+    assert dialogs == [] and page.evaluate("window.__sameDocument") is True
+    assert "已加入 1 个候选乱点" in page.locator("#batch-status").inner_text()
     assert count(page, "path.pl-draft") == 1
-    assert "团结街夜市" in page.locator("#draft-items").inner_text() or \
-        page.locator("#draft-items input[name=name]").first.input_value() == "团结街夜市"
+    assert page.locator("#draft-items input[name=name]").first.input_value() == "团结街夜市"
     assert page.locator("#quota-table tr[data-scope=county] td.selected").inner_text() == "1"
     assert "县级乱点 1 个" in page.locator("#shortfall").inner_text()
     assert "已在清单" in page.locator("#candidates tbody tr").first.inner_text()

@@ -292,6 +292,17 @@ def test_quota_fills_short_townships_with_non_significant_cells():
     assert not forced["pai"].isna().any()
 
 
+def test_candidates_reserved_for_the_county_do_not_count_for_a_township():
+    grid = hand_grid()
+    cands = hs.candidates(grid)
+    plain = hs.fill_quota(cands, grid, per_township=3)
+    reserved = hs.fill_quota(cands, grid, per_township=3, reserved=len(cands))
+    # the significant ones go to the county level: each township gets three of its own
+    extra = reserved[~reserved["significant"]].groupby("township_code").size().to_dict()
+    assert all(n == 3 for n in extra.values()) and len(reserved) > len(plain)
+    assert reserved["rank"].tolist() == list(range(1, len(reserved) + 1))
+
+
 def test_quota_with_no_significant_cells_at_all():
     grid = hand_grid().assign(gi_class=0)
     cands = hs.candidates(grid)

@@ -4,14 +4,28 @@ from __future__ import annotations
 from flask import jsonify
 
 from layers import hotspot_lists as lists
+from layers.errors import InvalidInput
 from web import context, params
+from web.analyses import quarter_candidates
 from web.api import bp
 from web.auth import require_role
 from web.cache import kept
-from web.schemas.hotspots import (Analysis, Density, Evaluation, GridQuery, ItemFields, NewItem, QuarterOnly,
-                                  Revision, StatusChange)
+from web.schemas.hotspots import (
+    Analysis,
+    CandidateBatch,
+    Density,
+    Evaluation,
+    GridQuery,
+    ItemFields,
+    NewItem,
+    PlaceQuery,
+    QuarterOnly,
+    Revision,
+    StatusChange,
+)
 from web.services import hotspot_lists as hl
 from web.services import hotspots
+from web.services import quarter as qs
 
 
 @bp.route("/hotspots/grid")
@@ -66,10 +80,38 @@ def hotspot_list(list_id):
 @bp.route("/hotspots/lists/<int:list_id>/items", methods=["POST"])
 @require_role("planner")
 def hotspot_add(list_id):
-    """Put a candidate or a drawn area on a draft (planners)."""
+    """Put an area on a draft: a drawn polygon, a point and radius, or a picked village,
+    school or road section with a buffer (planners)."""
     new = params.body(NewItem)
-    code = lists.add_item(context.conn(), context.code(), list_id, new.item(), new.revision)
-    return jsonify({"code": code}), 201
+    conn, county = context.conn(), context.code()
+    code = lists.add_item(conn, county, list_id, hl.new_item(conn, county, new), new.revision)
+    return jsonify({"code": code, "revision": lists.get_list(conn, county, list_id)["revision"]}), 201
+
+
+@bp.route("/hotspots/lists/<int:list_id>/candidates", methods=["POST"])
+@require_role("planner")
+def hotspot_add_candidates(list_id):
+    """Put several ranked candidates of the analysis the query names on a draft, in one
+    change (planners)."""
+    a, batch = params.query(Analysis), params.body(CandidateBatch)
+    conn, county = context.conn(), context.code()
+    lst = lists.editable(conn, county, list_id, batch.revision)
+    if lst["quarter"] != a.quarter:
+        raise InvalidInput(f"清单 {list_id} 属于 {lst['quarter']}，不是 {a.quarter}", "quarter")
+    picks = [p.model_dump(exclude_none=True) for p in batch.candidates]
+    items = qs.candidate_items(quarter_candidates(a), picks, lists.items(conn, list_id), a.quarter)
+    codes = lists.add_items(conn, county, list_id, items, batch.revision)
+    return jsonify({"codes": codes, "revision": lists.get_list(conn, county, list_id)["revision"]}), 201
+
+
+@bp.route("/hotspots/place")
+@require_role("planner")
+def hotspot_place():
+    """The village at, or the school or road nearest to, a clicked point, with the area a
+    hotspot made of it would have (planners pick places on the map)."""
+    ask = params.query(PlaceQuery)
+    conn, county = context.conn(), context.code()
+    return jsonify(hl.place_preview(conn, county, ask))
 
 
 @bp.route("/hotspots/lists/<int:list_id>/items/<code>", methods=["PATCH"])

@@ -7,7 +7,6 @@ import numpy as np
 import shapely
 from shapely.geometry import shape
 
-from geo.calendar import next_quarter
 from layers.catalog import HOTSPOT_COLORS, VALUE_LABELS
 from web.maps.shell import add_overlay, feature, figure_parts, page_map
 from web.maps.text import safe_text
@@ -20,7 +19,6 @@ GI_LABELS = {3: "热点（99%）", 2: "热点（95%）", 1: "热点（90%）", 0
 DENSITY_COLORS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 CANDIDATE_STYLE = {"color": "#54278f", "weight": 3, "fillColor": "#9e9ac8", "fillOpacity": 0.2}
 FORCED_STYLE = {**CANDIDATE_STYLE, "weight": 2, "dashArray": "6 4", "fillOpacity": 0.08}
-DRAFT_STYLE = {"color": "#000000", "weight": 2, "fillColor": "#ffff33", "fillOpacity": 0.45}
 TOWNSHIP_STYLE = {"color": "#253494", "weight": 2, "fill": False}
 
 
@@ -85,8 +83,9 @@ def _candidate_features(cands, rows: list[dict]) -> list[dict]:
             for i, (g, r) in enumerate(zip(cands.geometry.values, rows))]
 
 
-def planner_map(config, towns, a: dict, rows: list[dict], items: list[dict], last: list[dict]) -> dict:
-    """Gi* grid, density, candidates, the draft's items and last quarter's hotspots. Page parts."""
+def planner_map(config, towns, a: dict, rows: list[dict], last: list[dict]) -> dict:
+    """Gi* grid, density, candidates and last quarter's hotspots. Page parts (the page's
+    script draws the draft's items over it, from the list panel)."""
     m = _base_map(config, towns)
     _layer(m, f"Gi* 热点分析（{a['period']}）", _grid_features(a["grid"]),
            lambda p: {"color": GI_COLORS[p["k"]], "weight": 0.5, "fillColor": GI_COLORS[p["k"]],
@@ -97,7 +96,6 @@ def planner_map(config, towns, a: dict, rows: list[dict], items: list[dict], las
     _layer(m, f"上季度乱点（{a['period']}，按状态）", _hotspot_features(last, True), _status_style, "pl-last")
     _layer(m, "候选乱点", _candidate_features(a["candidates"], rows),
            lambda p: CANDIDATE_STYLE if p["sig"] else FORCED_STYLE, "pl-candidate")
-    _layer(m, f"{next_quarter(a['period'])} 清单", _hotspot_features(items, False), lambda p: DRAFT_STYLE, "pl-draft")
     return figure_parts(m, layer_control=True)
 
 

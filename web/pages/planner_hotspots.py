@@ -2,25 +2,29 @@
 quota, last quarter's outcomes; every change through a form carrying the draft's revision."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 
 from geo.calendar import next_quarter, period_text, previous_quarter, today
 from layers import hotspot_lists as lists
+from layers import hotspots as hotspot_layer
+from layers import places
 from layers.catalog import HOTSPOT_COLORS, INCIDENT_CATEGORIES, LAYERS, VALUE_LABELS
 from layers.frames import read_frame
 from web import context, params
+from web.analyses import LAST_QUARTER_TABLES, quarter_analysis, quarter_candidates
 from web.auth import may, require_role
 from web.cache import built
 from web.maps import hotspots as hotspot_maps
 from web.pages.common import attempt, refusal
 from web.pages.planner import bp
-from web.schemas.hotspots import Analysis, DraftForm, ItemFields, QuarterOnly, StatusChange
+from web.schemas.hotspots import MAX_BUFFER_M, RADIUS_M, Analysis, DraftForm, ItemFields, QuarterOnly, StatusChange
 from web.services import hotspot_lists as hl
 from web.services import quarter as qs
 from web.services.hotspots import DENSITY_BANDWIDTH_M
 
 PAGE_ARGS = ("quarter", "category", "cell_m", "band_m")
-SOURCE_LABELS = {"candidate": "候选", "drawn": "手绘", "carried_over": "上季度延续"}
+SOURCE_LABELS = {"candidate": "候选", "drawn": "手绘", "picked": "选取", "point": "点选", "carried_over": "上季度延续",
+                 "imported": "导入"}
 
 
 def _page_args() -> dict:
@@ -31,6 +35,30 @@ def _towns():
     return read_frame(context.conn(), LAYERS["townships"], context.code(), ["code", "name"])
 
 
+def _last(conn, county: str, period: str) -> list[dict]:
+    return hotspot_layer.listed(conn, county, period)
+
+
+def _map_parts(a: Analysis, analysed: dict) -> dict:
+    """The page's folium map (Gi*, density, candidates, last quarter's hotspots), kept until
+    the incidents, places or last quarter's hotspots change; the draft is drawn by the page's
+    script from the panel (planner.js), so a change to the draft does not rebuild the map."""
+    conn, county, config = context.conn(), context.code(), current_app.config
+
+    def build():
+        rows = qs.candidate_rows(analysed["candidates"], [], a.quarter)
+        return hotspot_maps.planner_map(config, _towns(), analysed, rows, _last(conn, county, analysed["period"]))
+    return built(("planner.hotspots.map", a.model_dump_json()), build, tables=LAST_QUARTER_TABLES)
+
+
+def _page_labels() -> dict:
+    return dict(categories=[(c, VALUE_LABELS.get(c, c)) for c in INCIDENT_CATEGORIES], labels=VALUE_LABELS,
+                sources=SOURCE_LABELS, gi_labels=hotspot_maps.GI_LABELS, gi_colors=hotspot_maps.GI_COLORS,
+                density_colors=hotspot_maps.DENSITY_COLORS, status_colors=HOTSPOT_COLORS,
+                bandwidth=DENSITY_BANDWIDTH_M, place_layers=places.PICKABLE, radius=RADIUS_M,
+                max_buffer=MAX_BUFFER_M, min_area=lists.MIN_AREA_M2, max_area=lists.MAX_AREA_M2)
+
+
 @bp.route("/hotspots")
 def hotspots():
     """Show the quarter's analysis, candidates, draft list, quota and last quarter's outcomes."""
@@ -39,19 +67,29 @@ def hotspots():
         quarter = qs.default_quarter(conn, county, True, today())
         return redirect(url_for(".hotspots", **_page_args(), quarter=quarter))
     a = params.query(Analysis)
-
-    def build():
-        page = qs.planner_context(conn, county, a)
-        return page, hotspot_maps.planner_map(current_app.config, _towns(), page["a"], page["candidates"],
-                                              page["panel"]["entries"], page["last"])
-    page, parts = built(("planner.hotspots", a.model_dump_json()), build)
+    analysed = quarter_analysis(a)
+    page = qs.page_context(conn, county, a, analysed)
     return render_template(
         "planner/hotspots.html", args=_page_args(), can_edit=may("planner"), q=a.quarter,
-        basis=period_text(page["a"]["period"]), params=a.__dict__, map=parts,
-        categories=[(c, VALUE_LABELS.get(c, c)) for c in INCIDENT_CATEGORIES], labels=VALUE_LABELS,
-        sources=SOURCE_LABELS, gi_labels=hotspot_maps.GI_LABELS, gi_colors=hotspot_maps.GI_COLORS,
-        density_colors=hotspot_maps.DENSITY_COLORS, status_colors=HOTSPOT_COLORS, bandwidth=DENSITY_BANDWIDTH_M,
-        prev_q=previous_quarter(a.quarter), next_q=next_quarter(a.quarter), **page)
+        basis=period_text(analysed["period"]), params=a.__dict__, map=_map_parts(a, analysed),
+        prev_q=previous_quarter(a.quarter), next_q=next_quarter(a.quarter), **_page_labels(), **page)
+
+
+@bp.route("/hotspots/panel")
+def panel():
+    """The parts of the page a change to the draft changes, for the page's script: the
+    draft and quota sections (HTML), which candidates are on the list, the draft's items."""
+    conn, county = context.conn(), context.code()
+    a = params.query(Analysis)
+    state = qs.panel_state(conn, county, a, quarter_candidates(a))
+    common = dict(args=_page_args(), can_edit=may("planner"), q=a.quarter, params=a.__dict__, **_page_labels(),
+                  **state)
+    draft = state["panel"]["draft"]
+    return jsonify({"draft_html": render_template("planner/_draft.html", **common),
+                    "quota_html": render_template("planner/_quota.html", **common),
+                    "on_list": state["on_list"], "draft": {"id": draft["id"], "revision": draft["revision"]}
+                    if draft else None, "list_id": state["panel"]["list"]["id"] if state["panel"]["list"] else None,
+                    "items": {"type": "FeatureCollection", "features": state["panel"]["entries"]}})
 
 
 @bp.route("/hotspots/evaluation/<code>")
@@ -79,8 +117,9 @@ def _form_item() -> dict:
 @require_role("planner")
 def add_candidate():
     """Put a ranked candidate on the quarter's draft."""
-    code, err = attempt(qs.add_candidate, context.conn(), context.code(), params.query(Analysis),
-                        _form_state(), _form_item(), context.user_name())
+    a = params.query(Analysis)
+    code, err = attempt(qs.add_candidate, context.conn(), context.code(), a, _form_state(), _form_item(),
+                        context.user_name(), quarter_candidates(a))
     flash(refusal("加入清单", err) if err else f"已将第 {request.form.get('rank')} 名候选乱点加入清单（编码 {code}）")
     return _back("draft")
 

@@ -8,7 +8,20 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from geo import hotspots as hs
 from layers.catalog import HOTSPOT_LEVELS, INCIDENT_CATEGORIES
-from web.schemas import Code, Day, Finite, Input, Name, OptionalWhole, Quarter, Text, geometry
+from web.schemas import (
+    Code,
+    Day,
+    Finite,
+    Input,
+    Name,
+    OptionalWhole,
+    Position,
+    Quarter,
+    Text,
+    Whole,
+    check_inside,
+    geometry,
+)
 
 CATEGORY = Literal[INCIDENT_CATEGORIES]
 CELL_M = (100.0, 5000.0)      # the grid's cell, metres
@@ -81,6 +94,7 @@ class ItemFields(Revision):
     township_code: Code | None = None
     unit: Annotated[str, Field(max_length=200)] | None = None
     deadline: Day | None = None
+    reason: Text | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -89,16 +103,45 @@ class ItemFields(Revision):
 
     def changes(self) -> dict:
         """The fields the request set."""
-        return {k: getattr(self, k) for k in ("name", "level", "township_code", "unit", "deadline")
+        return {k: getattr(self, k) for k in ("name", "level", "township_code", "unit", "deadline", "reason")
                 if k in self.model_fields_set}
 
 
-class NewItem(ItemFields):
-    """A hotspot to put on a draft: a name, a level and its area (a GeoJSON polygon)."""
+PLACE_LAYERS = ("villages", "schools", "roads")
+MAX_BUFFER_M = 2000.0       # around a picked place
+RADIUS_M = (6.0, 1260.0)    # a point's circle: about 100 m² to 5 km²
 
-    name: Name
+
+class Spot(Position):
+    """A clicked point, inside the county."""
+
+    @model_validator(mode="after")
+    def _inside(self, info: ValidationInfo):
+        check_inside([(self.lon, self.lat)], info, "")
+        return self
+
+
+class Place(Input):
+    """A village, school or road section to make a hotspot of: its code, the buffer in
+    metres, and for a road the point clicked (the section is the road near it)."""
+
+    layer: Literal[PLACE_LAYERS]
+    code: Code
+    buffer_m: Annotated[Finite, Field(ge=0, le=MAX_BUFFER_M)] = 0.0
+    at: Spot | None = None
+    section_m: Annotated[Finite, Field(ge=10, le=5000)] | None = None
+
+
+class NewItem(ItemFields):
+    """A hotspot to put on a draft: a name, a level and its area, given as a GeoJSON
+    polygon (WGS 84), a GeoJSON point with ``radius_m``, or a ``place`` (village, school,
+    road) with a buffer. The name may be left out for a place (the place's name)."""
+
+    name: Name | None = None
     level: Literal[HOTSPOT_LEVELS]
-    geometry: Any
+    geometry: Any = None
+    radius_m: Annotated[Finite, Field(ge=RADIUS_M[0], le=RADIUS_M[1])] | None = None
+    place: Place | None = None
     source: Literal[("candidate", "drawn")] = "drawn"
     significant: bool | None = None
     incident_count: Annotated[int, Field(ge=0)] | None = None
@@ -107,10 +150,41 @@ class NewItem(ItemFields):
     @field_validator("geometry")
     @classmethod
     def _area(cls, value, info: ValidationInfo):
-        return geometry(value, info, ("Polygon", "MultiPolygon"))
+        return None if value is None else geometry(value, info, ("Polygon", "MultiPolygon", "Point"))
+
+    @model_validator(mode="after")
+    def _one_shape(self):
+        if (self.geometry is None) == (self.place is None):
+            raise ValueError("应给出 geometry（面，或点加 radius_m）或 place（村、学校、道路）二者之一")
+        point = self.geometry is not None and self.geometry.geom_type == "Point"
+        if point != (self.radius_m is not None):
+            raise ValueError("点须给出半径 radius_m（米），面不需要" if point else "radius_m 只用于点")
+        if self.place is None and not self.name:
+            raise ValueError("缺少 name（乱点名称）")
+        return self
 
     def item(self) -> dict:
         return self.model_dump(exclude={"revision"})
+
+
+class CandidatePick(Input):
+    """A ranked candidate as the planner saw it (rank, township, count) and the fields
+    the planner set (the candidate's defaults otherwise)."""
+
+    rank: Annotated[Whole, Field(ge=1)]
+    township_code: Annotated[str, Field(max_length=100)] = ""
+    count: Annotated[Whole, Field(ge=0)]
+    name: Name | None = None
+    level: Literal[HOTSPOT_LEVELS] | None = None
+    unit: Annotated[str, Field(max_length=200)] | None = None
+    deadline: Day | None = None
+    reason: Text | None = None
+
+
+class CandidateBatch(Revision):
+    """Several ranked candidates to put on a draft in one change."""
+
+    candidates: Annotated[list[CandidatePick], Field(min_length=1, max_length=200)]
 
 
 class StatusChange(Input):
@@ -126,3 +200,12 @@ class DraftForm(Revision):
     rank: OptionalWhole = None
     township_code: Annotated[str, Field(max_length=100)] = ""
     count: OptionalWhole = None
+
+
+class PlaceQuery(Spot):
+    """A click on the map to pick a village, school or road: where, which layer, and the
+    buffer (and road section) the hotspot would have."""
+
+    layer: Literal[PLACE_LAYERS]
+    buffer_m: Annotated[Finite, Field(ge=0, le=MAX_BUFFER_M)] = 0.0
+    section_m: Annotated[Finite, Field(ge=10, le=5000)] | None = None

@@ -1,11 +1,15 @@
 """Quarterly hotspot lists (R3, R10): the list in force, quota, lifecycle with evaluation, flags."""
 from __future__ import annotations
 
+import shapely.geometry
+
 from geo.hotspots import WDQ_MEANINGS, wdq, wdq_meaning
 from geo.rules import SUPERVISION_QUARTERS, VETO_QUARTERS
 from layers import hotspot_lists as lists
 from layers import hotspots as hotspot_layer
+from layers import places
 from layers.catalog import LAYERS
+from layers.errors import FeatureNotFound
 from layers.frames import read_frame
 
 LEAVING = ("delisted", "carried_over")  # a hotspot leaving the list is evaluated
@@ -106,3 +110,46 @@ def by_township(conn, county_code: str, features: list[dict], flags: list[dict])
 
 listed = hotspot_layer.listed
 status_history = hotspot_layer.status_history
+
+
+def new_item(conn, county_code: str, new) -> dict:
+    """A draft item from what the planner sent (``web.schemas.hotspots.NewItem``): a drawn polygon as
+    it is, a point grown to a circle of ``radius_m``, or a picked village, school or road
+    section buffered by ``buffer_m``; the name defaults to the place's."""
+    item = new.item()
+    if new.place is not None:
+        p = new.place
+        name, geom = places.area(conn, county_code, p.layer, p.code, p.buffer_m,
+                                 (p.at.lon, p.at.lat) if p.at else None, p.section_m)
+        picked = {"layer": p.layer, "code": p.code, "buffer_m": p.buffer_m}
+        item.update(geometry=geom, source="picked", picked=picked,
+                    name=new.name or f"{name}{PLACE_SUFFIX[p.layer]}")
+    elif new.geometry.geom_type == "Point":
+        item.update(geometry=places.circle(conn, new.geometry.x, new.geometry.y, new.radius_m), source="point",
+                    picked={"radius_m": new.radius_m, "at": [new.geometry.x, new.geometry.y]})
+    item.pop("place", None)
+    item.pop("radius_m", None)
+    return item
+
+
+PLACE_SUFFIX = {"villages": "治安乱点", "schools": "周边治安乱点", "roads": "路段治安乱点"}
+
+
+def place_preview(conn, county_code: str, ask) -> dict:
+    """The place at a click (``web.schemas.hotspots.PlaceQuery``) and the area a hotspot
+    made of it would have, as a GeoJSON feature: layer, code, name, distance_m, area_m2,
+    township_code; FeatureNotFound when nothing is there."""
+    found = places.nearest(conn, county_code, ask.layer, ask.lon, ask.lat)
+    if found is None:
+        what = places.PICKABLE[ask.layer]
+        where = f"不在任何{what}内" if ask.layer == "villages" else f"附近 {places.NEAR_M[ask.layer]:g} 米内没有{what}"
+        raise FeatureNotFound(f"所点位置{where}")
+    buffer_m = ask.buffer_m if ask.layer == "villages" or ask.buffer_m > 0 else places.DEFAULT_BUFFER_M[ask.layer]
+    at = (ask.lon, ask.lat) if ask.layer == "roads" else None
+    _, geom = places.area(conn, county_code, ask.layer, found["code"], buffer_m, at, ask.section_m)
+    area = lists.area_m2(geom)
+    return {"type": "Feature", "geometry": shapely.geometry.mapping(geom),
+            "properties": {**found, "buffer_m": buffer_m, "section_m": ask.section_m if at else None,
+                           "area_m2": round(area, 1), "name_suggested": f"{found['name']}{PLACE_SUFFIX[ask.layer]}",
+                           "township_code": places.township_at(conn, county_code, geom),
+                           "fits": lists.MIN_AREA_M2 <= area <= lists.MAX_AREA_M2}}

@@ -5,10 +5,11 @@ import json
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from geo import hotspots as hs
 from geo.calendar import previous_quarter
-from geo.rules import TOWNSHIP_REQUIRED
+from geo.rules import COUNTY_REQUIRED, TOWNSHIP_REQUIRED
 from layers.catalog import LAYERS
 from layers.errors import InvalidInput
 from layers.frames import incidents_in_quarter, read_frame
@@ -83,6 +84,25 @@ def village_names(conn, county_code: str, areas: gpd.GeoDataFrame) -> list:
     return [None if isinstance(n, float) else n for n in joined["name"].reindex(points.index)]
 
 
+LANDMARK_M = 300.0   # a candidate is named after the nearest named road or school this close
+
+
+def landmarks(conn, county_code: str, areas: gpd.GeoDataFrame) -> list:
+    """The name of the road or school nearest to each area's representative point within
+    LANDMARK_M (None where there is none)."""
+    named = [read_frame(conn, LAYERS[name], county_code, ["name"]) for name in ("roads", "schools")]
+    named = [f[f["name"].notna() & (f["name"].astype(str).str.strip() != "")] for f in named]
+    places = gpd.GeoDataFrame(pd.concat(named, ignore_index=True), crs="EPSG:4326") if any(
+        len(f) for f in named) else None
+    if places is None or areas.empty:
+        return [None] * len(areas)
+    places = places.to_crs(areas.crs)
+    points = gpd.GeoDataFrame(geometry=areas.geometry.representative_point(), crs=areas.crs)
+    joined = gpd.sjoin_nearest(points, places[["name", "geometry"]], how="left", max_distance=LANDMARK_M)
+    joined = joined[~joined.index.duplicated()]
+    return [None if not isinstance(n, str) else n for n in joined["name"].reindex(points.index)]
+
+
 def candidates(conn, county_code: str, a: Analysis):
     """(ranked candidate areas in WGS 84: significant ones, then quota-forced picks; the grid)."""
     grid, towns, incidents = quarter_grid(conn, county_code, a)
@@ -92,10 +112,12 @@ def candidates(conn, county_code: str, a: Analysis):
     clip = towns.union_all()
     cands = hs.candidates(grid, previous=previous, categories=cats, area_m2=clip.area, clip=clip)
     cands = hs.fill_quota(cands, grid, per_township=TOWNSHIP_REQUIRED, townships=list(towns["code"]),
-                          previous=previous, categories=cats, area_m2=clip.area)
+                          previous=previous, categories=cats, area_m2=clip.area, reserved=COUNTY_REQUIRED,
+                          min_total=COUNTY_REQUIRED + TOWNSHIP_REQUIRED * len(towns))
     names = dict(zip(towns["code"], towns["name"]))
     cands["township_name"] = [names.get(c) for c in cands["township_code"]]
     cands["village_name"] = village_names(conn, county_code, cands)
+    cands["landmark"] = landmarks(conn, county_code, cands)
     return cands.drop(columns=["cell_ids"]).to_crs("EPSG:4326"), grid
 
 

@@ -15,14 +15,15 @@ import shapely
 from shapely.geometry import shape
 
 from geo.calendar import next_quarter, previous_quarter, quarter_end, quarter_of
+from geo.rules import COUNTY_REQUIRED
 from layers import hotspot_lists as lists
 from layers import hotspots as hotspot_layer
 from layers.catalog import VALUE_LABELS
 from layers.errors import Conflict, InvalidInput
 from layers.frames import incidents_in_quarter
+from web.schemas.hotspots import Analysis, DraftForm
 from web.services import budget
 from web.services import hotspot_lists as hl
-from web.schemas.hotspots import Analysis, DraftForm
 from web.services.hotspots import DENSITY_BANDWIDTH_M, candidates, density
 
 TREND_LABELS = {"up": "上升", "down": "下降", "stable": "持平"}
@@ -71,26 +72,63 @@ def overlap(geom, others) -> int | None:
     return None
 
 
+ORDINALS = "二三四五六七八九十"
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def place_names(cands: gpd.GeoDataFrame) -> list[str]:
+    """Readable, distinct names of the candidates: village (else township) and the nearest
+    named road or school; a repeated name gets 二, 三 … in order of rank."""
+    seen: dict = {}
+    out = []
+    for c in cands.itertuples(index=False):
+        village = _text(getattr(c, "village_name", None)) or _text(c.township_name) or "未定乡镇"
+        mark = _text(getattr(c, "landmark", None))
+        base = f"{village}·{mark}" if mark and mark not in village else village
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        out.append(base if n == 0 else f"{base}{ORDINALS[n - 1] if n <= len(ORDINALS) else n + 1}")
+    return out
+
+
 def candidate_rows(cands: gpd.GeoDataFrame, items: list[dict], quarter: str) -> list[dict]:
     """The ranked candidates for the side panel, with form defaults and the draft item
     each one is already on (if any)."""
     shapes = [shape(f["geometry"]) for f in items]
     deadline = quarter_end(quarter).isoformat()
     rows = []
-    for c in cands.itertuples(index=False):
+    for c, place in zip(cands.itertuples(index=False), place_names(cands)):
         town = c.township_name or c.township_code or "未定乡镇"
-        place = f"{town}{c.village_name}" if getattr(c, "village_name", None) else town
         top = c.top_categories[0] if c.top_categories else None
         on = overlap(c.geometry, shapes)
         rows.append({
-            "rank": int(c.rank), "township_code": c.township_code or "", "township": place,
+            "rank": int(c.rank), "township_code": c.township_code or "", "township": town, "place": place,
             "count": int(c.count), "count_previous": None if c.count_previous is None else int(c.count_previous),
             "trend": TREND_LABELS.get(c.trend, "—"), "pai": float(c.pai), "gi_z": float(c.max_z),
             "top_category": VALUE_LABELS.get(top["category"], top["category"]) if top else "—",
             "significant": bool(c.significant), "on_list": None if on is None else items[on]["id"],
-            "name": f"{place}{int(c.rank)}号乱点", "level": "county" if c.significant else "township",
+            "name": f"{place.replace('·', '')}治安乱点",
+            "level": "county" if c.rank <= COUNTY_REQUIRED and c.significant else "township",
             "unit": f"{town}派出所", "deadline": deadline})
     return rows
+
+
+def short_townships(rows: list[dict], quota: dict) -> list[dict]:
+    """Townships whose township-level candidates not yet on the list cannot fill what the
+    list still lacks: {code, name, candidates, missing}."""
+    out = []
+    for t in quota["townships"]:
+        if t["met"]:
+            continue
+        free = sum(1 for r in rows if r["township_code"] == t["code"] and r["level"] == "township"
+                   and r["on_list"] is None)
+        missing = t["required"] - t["selected"]
+        if free < missing:
+            out.append({"code": t["code"], "name": t["name"], "candidates": free, "missing": missing})
+    return out
 
 
 def list_panel(conn, county_code: str, quarter: str) -> dict:
@@ -116,17 +154,26 @@ def outcome_rows(conn, county_code: str, quarter: str) -> list[dict]:
     return rows
 
 
-def planner_context(conn, county_code: str, a: Analysis) -> dict:
-    """Everything the planner's page shows for an analysis: its results, the list panel,
-    candidate rows, last quarter's hotspots and outcomes, and the R10 flags."""
-    analysed = analysis(conn, county_code, a)
+def page_context(conn, county_code: str, a: Analysis, analysed: dict) -> dict:
+    """Everything the planner's page shows besides the map, for an analysis (``analysis``'s
+    result): the list panel, candidate rows, last quarter's hotspots and outcomes, the
+    R10 flags and the townships short of candidates."""
     panel = list_panel(conn, county_code, a.quarter)
-    return {"a": analysed, "panel": panel,
-            "candidates": candidate_rows(analysed["candidates"], panel["entries"], a.quarter),
-            "last": hotspot_layer.listed(conn, county_code, analysed["period"]),
+    rows = candidate_rows(analysed["candidates"], panel["entries"], a.quarter)
+    return {"a": analysed, "panel": panel, "candidates": rows,
             "outcomes": outcome_rows(conn, county_code, analysed["period"]),
             "r10": hl.r10_panels(conn, county_code, [a.quarter, analysed["period"]]),
-            "density_labels": density_classes(analysed["density"])[1]}
+            "density_labels": density_classes(analysed["density"])[1],
+            "short": short_townships(rows, panel["quota"])}
+
+
+def panel_state(conn, county_code: str, a: Analysis, cands: gpd.GeoDataFrame) -> dict:
+    """The parts of the page a change to the draft changes: the list panel, the short
+    townships and which candidate is on the list ({rank: item code})."""
+    panel = list_panel(conn, county_code, a.quarter)
+    rows = candidate_rows(cands, panel["entries"], a.quarter)
+    return {"panel": panel, "short": short_townships(rows, panel["quota"]),
+            "on_list": {r["rank"]: r["on_list"] for r in rows if r["on_list"]}}
 
 
 def target_draft(conn, county_code: str, quarter: str, form: DraftForm, user: str) -> dict:
@@ -140,21 +187,44 @@ def target_draft(conn, county_code: str, quarter: str, form: DraftForm, user: st
     return now or lists.draft(conn, county_code, quarter, user)
 
 
-def add_candidate(conn, county_code: str, a: Analysis, form: DraftForm, fields: dict, user: str) -> str:
+def candidate_items(cands: gpd.GeoDataFrame, picks: list[dict], items: list[dict], quarter: str) -> list[dict]:
+    """Draft items for the ranked candidates ``picks`` name ({rank, township_code, count}
+    as the planner saw them, and optional name, level, unit, deadline, reason; the
+    candidate's defaults otherwise). A pick that no longer matches the analysis is refused
+    as stale; one already on the list (or twice in ``picks``) is refused."""
+    rows = {r["rank"]: r for r in candidate_rows(cands, [], quarter)}
+    shapes = [shape(f["geometry"]) for f in items]
+    out = []
+    for i, pick in enumerate(picks):
+        match = cands[cands["rank"] == pick["rank"]]
+        if match.empty or str(match.iloc[0]["township_code"] or "") != (pick.get("township_code") or "") \
+                or int(match.iloc[0]["count"]) != pick.get("count"):
+            raise Conflict(f"第 {pick['rank']} 名候选乱点已随案件数据变化，此表单已过期；请刷新后重选",
+                           key="revision")
+        c = match.iloc[0]
+        if overlap(c.geometry, shapes) is not None:
+            raise InvalidInput(f"第 {pick['rank']} 名候选乱点已在清单中",
+                               "rank" if len(picks) == 1 else f"candidates[{i}].rank")
+        geom = c.geometry if c.geometry.is_valid else shapely.make_valid(c.geometry)
+        shapes.append(geom)
+        row = rows[pick["rank"]]
+        given = {k: pick.get(k) for k in ("name", "level", "unit", "deadline", "reason") if pick.get(k) is not None}
+        out.append({"name": row["name"], "level": row["level"], "unit": row["unit"], "deadline": row["deadline"],
+                    **given, "geometry": geom, "township_code": c["township_code"], "source": "candidate",
+                    "significant": bool(c["significant"]), "incident_count": int(c["count"]),
+                    "gi_z": round(float(c["max_z"]), 4)})
+    return out
+
+
+def add_candidate(conn, county_code: str, a: Analysis, form: DraftForm, fields: dict, user: str,
+                  cands: gpd.GeoDataFrame | None = None) -> str:
     """Put the ranked candidate the form names on the quarter's draft; return its code.
 
-    fields: name, level, unit, deadline from the form."""
+    fields: name, level, unit, deadline from the form; cands: the analysis's candidates
+    when the caller has them at hand."""
     lst = target_draft(conn, county_code, a.quarter, form, user)
-    cands, _ = candidates(conn, county_code, a.of(previous_quarter(a.quarter)))
-    match = cands[cands["rank"] == form.rank]
-    if match.empty or str(match.iloc[0]["township_code"] or "") != form.township_code \
-            or int(match.iloc[0]["count"]) != form.count:
-        raise Conflict("候选乱点已随案件数据变化，此表单已过期；请刷新后重选", key="revision")
-    c = match.iloc[0]
-    if overlap(c.geometry, [shape(f["geometry"]) for f in lists.items(conn, lst["id"])]) is not None:
-        raise InvalidInput(f"第 {form.rank} 名候选乱点已在清单中", "rank")
-    geom = c.geometry if c.geometry.is_valid else shapely.make_valid(c.geometry)
-    item = {**fields, "geometry": geom, "township_code": c["township_code"], "source": "candidate",
-            "significant": bool(c["significant"]), "incident_count": int(c["count"]),
-            "gi_z": round(float(c["max_z"]), 4)}
+    if cands is None:
+        cands, _ = candidates(conn, county_code, a.of(previous_quarter(a.quarter)))
+    pick = {**fields, "rank": form.rank, "township_code": form.township_code, "count": form.count}
+    item = candidate_items(cands, [pick], lists.items(conn, lst["id"]), a.quarter)[0]
     return lists.add_item(conn, county_code, lst["id"], item, form.revision)

@@ -1,14 +1,248 @@
-/* The planner's hotspot page: locate candidates on the map, load the evaluations of last
- * quarter's hotspots a few at a time. Needs only Leaflet (forms' data-confirm: app.js). */
+/* The planner's hotspot page. Candidates are added one at a time or several at once,
+ * hotspots are drawn, picked (village, school, road) or placed with a radius, and draft
+ * items are changed or removed: each through the JSON API, after which the draft, the
+ * quota and the candidates' marks are refreshed in place (no reload). Also: locate a
+ * candidate on the map, load evaluations of last quarter's hotspots a few at a time.
+ * Needs Leaflet; drawing needs Leaflet-Geoman (served from npm under /vendor). */
 (function () {
   "use strict";
+
+  var section = document.getElementById("planner-hotspots");
+  if (!section) {
+    return;
+  }
+  var state = { draft: null, list: null, revision: null };
+  var canEdit = section.getAttribute("data-can-edit") === "1";
+  var query = section.getAttribute("data-query");
+  var draftLayer = null;
 
   function theMap() {
     var el = document.querySelector(".folium-map");
     return el ? window[el.id] : null;
   }
 
-  // 定位: fit the map to a candidate area and show its tooltip.
+  function csrf() {
+    var el = document.querySelector("input[name=csrf_token]");
+    return el ? el.value : "";
+  }
+
+  function say(el, text, bad) {
+    if (el) {
+      el.textContent = text;
+      el.classList.toggle("bad", !!bad);
+    }
+  }
+
+  // One JSON request; resolves with the body, rejects with the server's words.
+  function api(method, url, body) {
+    var init = { method: method, credentials: "same-origin",
+                 headers: { "Accept": "application/json", "X-CSRFToken": csrf() } };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(url, init).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (data) {
+        if (!resp.ok) {
+          var err = new Error(data.description || data.message || ("请求失败（" + resp.status + "）"));
+          err.status = resp.status;
+          throw err;
+        }
+        return data;
+      });
+    });
+  }
+
+  // --- the draft on the map -------------------------------------------------------------
+  function drawDraft(items) {
+    var map = theMap();
+    if (!map) {
+      return;
+    }
+    if (draftLayer) {
+      map.removeLayer(draftLayer);
+    }
+    draftLayer = L.geoJSON(items, {
+      style: { className: "pl-draft", color: "#000000", weight: 2, fillColor: "#ffff33", fillOpacity: 0.45 },
+      onEachFeature: function (f, layer) {
+        var tip = document.createElement("span");
+        tip.textContent = f.properties.code + " " + f.properties.name;
+        layer.bindTooltip(tip, { sticky: true });
+      }
+    }).addTo(map);
+  }
+
+  // --- refresh in place -------------------------------------------------------------------
+  function markCandidates(onList) {
+    document.querySelectorAll("#candidates tbody tr[data-rank]").forEach(function (tr) {
+      var code = onList[tr.getAttribute("data-rank")];
+      var box = tr.querySelector("input.pick");
+      var mark = tr.querySelector(".on-list");
+      var add = tr.querySelector("details.add");
+      if (box) {
+        box.disabled = !!code;
+        if (code) { box.checked = false; }
+      }
+      if (mark) {
+        mark.hidden = !code;
+        mark.querySelector(".on-code").textContent = code || "";
+      }
+      if (add) {
+        add.hidden = !!code;
+        add.open = false;
+      }
+    });
+    countPicked();
+  }
+
+  function applyPanel(data) {
+    state.draft = data.draft ? data.draft.id : null;
+    state.revision = data.draft ? data.draft.revision : null;
+    state.list = data.list_id;
+    document.getElementById("draft-panel").innerHTML = data.draft_html;
+    document.getElementById("quota-panel").innerHTML = data.quota_html;
+    document.querySelectorAll("input[name=draft_id]").forEach(function (el) { el.value = state.draft || ""; });
+    document.querySelectorAll("input[name=revision]").forEach(function (el) {
+      el.value = state.revision === null ? "" : state.revision;
+    });
+    markCandidates(data.on_list || {});
+    drawDraft(data.items);
+  }
+
+  function refresh() {
+    return api("GET", section.getAttribute("data-panel")).then(applyPanel);
+  }
+
+  // The draft to change: the one on the page, or a new one (refused when somebody else
+  // opened a draft meanwhile: the page is refreshed and the planner looks again).
+  function ensureDraft() {
+    if (state.draft) {
+      return Promise.resolve(state.draft);
+    }
+    return api("POST", section.getAttribute("data-api"), { quarter: section.getAttribute("data-quarter") })
+      .then(function (lst) {
+        if (lst.revision !== 0) {
+          return refresh().then(function () {
+            throw new Error("清单草稿已由他人新建，页面已刷新，请核对后再加入");
+          });
+        }
+        state.draft = lst.id;
+        state.revision = lst.revision;
+        return lst.id;
+      });
+  }
+
+  function listUrl(suffix) {
+    return section.getAttribute("data-api") + "/" + state.draft + suffix;
+  }
+
+  // Run a change, then refresh; a refusal is said where the planner acted (a conflict
+  // refreshes the page's state first).
+  function change(statusEl, doing, run) {
+    say(statusEl, doing);
+    var started = performance.now();
+    return ensureDraft().then(run).then(refresh).then(function () {
+      section.setAttribute("data-last-change-ms", String(Math.round(performance.now() - started)));
+      return true;
+    }).catch(function (err) {
+      var after = err.status === 409 ? refresh() : Promise.resolve();
+      return after.then(function () { say(statusEl, err.message, true); return false; });
+    });
+  }
+
+  // --- candidates: one or several at a time -----------------------------------------------
+  function pickOf(tr, fields) {
+    var pick = { rank: Number(tr.getAttribute("data-rank")), township_code: tr.getAttribute("data-township"),
+                 count: Number(tr.getAttribute("data-count")) };
+    var level = tr.querySelector("select.pick-level");
+    if (level) {
+      pick.level = level.value;
+    }
+    Object.keys(fields || {}).forEach(function (k) {
+      if (fields[k] !== "") {
+        pick[k] = fields[k];
+      }
+    });
+    return pick;
+  }
+
+  function addCandidates(picks, statusEl) {
+    return change(statusEl, "正在加入 " + picks.length + " 个候选乱点…", function () {
+      return api("POST", listUrl("/candidates?" + query), { revision: state.revision, candidates: picks });
+    }).then(function (ok) {
+      if (ok) {
+        say(statusEl, "已加入 " + picks.length + " 个候选乱点");
+      }
+    });
+  }
+
+  function pickedRows() {
+    return Array.prototype.filter.call(document.querySelectorAll("#candidates tbody tr[data-rank]"), function (tr) {
+      var box = tr.querySelector("input.pick");
+      return box && box.checked && !box.disabled;
+    });
+  }
+
+  function countPicked() {
+    var n = pickedRows().length;
+    var counter = document.getElementById("picked-count");
+    var button = document.getElementById("add-picked");
+    if (counter) { counter.textContent = String(n); }
+    if (button) { button.disabled = n === 0; }
+  }
+
+  if (canEdit) {
+    document.getElementById("candidates").addEventListener("change", function (e) {
+      if (e.target.classList.contains("pick")) { countPicked(); }
+    });
+    document.getElementById("pick-all").addEventListener("change", function (e) {
+      document.querySelectorAll("#candidates input.pick").forEach(function (box) {
+        if (!box.disabled) { box.checked = e.target.checked; }
+      });
+      countPicked();
+    });
+    document.getElementById("add-picked").addEventListener("click", function () {
+      var rows = pickedRows();
+      if (rows.length) {
+        addCandidates(rows.map(function (tr) { return pickOf(tr); }), document.getElementById("batch-status"));
+      }
+    });
+    document.querySelectorAll("form.add-form").forEach(function (form) {
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        var data = new FormData(form);
+        var fields = { name: data.get("name"), level: data.get("level"), unit: data.get("unit"),
+                       deadline: data.get("deadline"), reason: data.get("reason") };
+        addCandidates([pickOf(form.closest("tr"), fields)], document.getElementById("batch-status"));
+      });
+    });
+  }
+
+  // --- the draft's items: change or remove in place ------------------------------------------
+  document.getElementById("draft-panel").addEventListener("submit", function (e) {
+    var form = e.target;
+    var tr = form.closest("tr[data-code]");
+    if (!tr || !state.draft) {
+      return;   // opening a draft: an ordinary form post
+    }
+    e.preventDefault();
+    var code = tr.getAttribute("data-code");
+    var statusEl = document.getElementById("batch-status");
+    if (form.id === "edit-" + code) {
+      var data = new FormData(form);
+      var body = { revision: state.revision };
+      ["name", "level", "township_code", "unit", "deadline"].forEach(function (k) { body[k] = data.get(k); });
+      change(statusEl, "正在保存 " + code + "…", function () {
+        return api("PATCH", listUrl("/items/" + encodeURIComponent(code)), body);
+      }).then(function (ok) { if (ok) { say(statusEl, "已保存 " + code); } });
+    } else {
+      change(statusEl, "正在移除 " + code + "…", function () {
+        return api("DELETE", listUrl("/items/" + encodeURIComponent(code)), { revision: state.revision });
+      }).then(function (ok) { if (ok) { say(statusEl, "已从清单移除 " + code); } });
+    }
+  });
+
+  // --- 定位: fit the map to a candidate area and show its tooltip ------------------------------
   function candidateLayer(map, rank) {
     var found = null;
     map.eachLayer(function (layer) {
@@ -51,4 +285,8 @@
   }
   next();
   next();
+
+  window.plannerPage = { refresh: refresh, api: api, change: change, state: state, say: say, theMap: theMap,
+                         ensureDraft: ensureDraft, listUrl: listUrl };
+  refresh().then(function () { section.setAttribute("data-ready", "1"); });
 }());
