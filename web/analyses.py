@@ -3,23 +3,13 @@ changes: adding a hotspot to a draft does not recompute the Gi* grid and candida
 the planner's page answers each change in place."""
 from __future__ import annotations
 
-from geo.calendar import previous_quarter
 from web import context
 from web.cache import built
 from web.schemas.hotspots import Analysis
 from web.services import quarter as qs
-from web.services.hotspots import candidates
 
 ANALYSIS_TABLES = ("incidents", "townships", "villages", "roads", "schools")
 LAST_QUARTER_TABLES = ANALYSIS_TABLES + ("hotspots", "hotspot_status_events")
-
-
-def quarter_candidates(a: Analysis):
-    """The ranked candidates for the list of ``a.quarter`` (from the quarter before)."""
-    conn, county = context.conn(), context.code()
-    return built(("hotspots.candidates", a.model_dump_json()),
-                 lambda: candidates(conn, county, a.of(previous_quarter(a.quarter)))[0],
-                 per_role=False, tables=ANALYSIS_TABLES)
 
 
 def quarter_analysis(a: Analysis) -> dict:
@@ -27,3 +17,9 @@ def quarter_analysis(a: Analysis) -> dict:
     conn, county = context.conn(), context.code()
     return built(("hotspots.analysis", a.model_dump_json()), lambda: qs.analysis(conn, county, a),
                  per_role=False, tables=ANALYSIS_TABLES)
+
+
+def quarter_candidates(a: Analysis):
+    """The ranked candidates for the list of ``a.quarter`` (from the quarter before), as the
+    page showed them: the kept analysis's."""
+    return quarter_analysis(a)["candidates"]
