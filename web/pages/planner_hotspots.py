@@ -6,7 +6,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 
 from geo.calendar import next_quarter, period_text, previous_quarter, today
 from layers import hotspot_lists as lists
-from layers.catalog import HOTSPOT_COLORS, INCIDENT_CATEGORIES, LAYERS, VALUE_LABELS
+from layers.catalog import HOTSPOT_COLORS, INCIDENT_FOCUS, LAYERS, VALUE_LABELS
 from layers.frames import read_frame
 from web import context, params
 from web.auth import may, require_role
@@ -19,7 +19,7 @@ from web.services import hotspot_lists as hl
 from web.services import quarter as qs
 from web.services.hotspots import DENSITY_BANDWIDTH_M
 
-PAGE_ARGS = ("quarter", "category", "cell_m", "band_m")
+PAGE_ARGS = ("quarter", "category", "focus", "cell_m", "band_m")
 SOURCE_LABELS = {"candidate": "候选", "drawn": "手绘", "carried_over": "上季度延续"}
 
 
@@ -48,7 +48,7 @@ def hotspots():
     return render_template(
         "planner/hotspots.html", args=_page_args(), can_edit=may("planner"), q=a.quarter,
         basis=period_text(page["a"]["period"]), params=a.__dict__, map=parts,
-        categories=[(c, VALUE_LABELS.get(c, c)) for c in INCIDENT_CATEGORIES], labels=VALUE_LABELS,
+        focus_groups=[(c, VALUE_LABELS.get(c, c)) for c in INCIDENT_FOCUS], labels=VALUE_LABELS,
         sources=SOURCE_LABELS, gi_labels=hotspot_maps.GI_LABELS, gi_colors=hotspot_maps.GI_COLORS,
         density_colors=hotspot_maps.DENSITY_COLORS, status_colors=HOTSPOT_COLORS, bandwidth=DENSITY_BANDWIDTH_M,
         prev_q=previous_quarter(a.quarter), next_q=next_quarter(a.quarter), **page)
