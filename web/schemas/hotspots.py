@@ -64,11 +64,6 @@ class Analysis(Input):
             raise ValueError("与 category 只能给出一个（category 为警情中写的类别，focus 为重点类别）")
         return value
 
-    @property
-    def which(self) -> dict:
-        """The incidents analysed: {'category': as written or None, 'focus': group or None}."""
-        return {"category": self.category, "focus": self.focus}
-
     @field_validator("band_m")
     @classmethod
     def _band(cls, value, info: ValidationInfo):
@@ -81,6 +76,11 @@ class Analysis(Input):
         if not low <= value <= high:
             raise ValueError(f"应在 {low:g} 与 {high:g} 之间（格网边长的 1–20 倍），而不是 {value:g}")
         return value
+
+    @property
+    def which(self) -> dict:
+        """The incidents analysed: {'category': as written or None, 'focus': group or None}."""
+        return {"category": self.category, "focus": self.focus}
 
     def of(self, quarter: str) -> "Analysis":
         """The same analysis for another quarter."""
