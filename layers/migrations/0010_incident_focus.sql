@@ -89,7 +89,6 @@ EXCEPTION WHEN check_violation THEN
     RAISE WARNING 'incidents holds categories longer than 100 characters (kept NOT VALID: new rows are checked)';
 END $$;
 CREATE INDEX incidents_category_key ON incidents (county_code, category_key(category));
-CREATE INDEX incidents_focus_time ON incidents (county_code, focus, occurred_at);
 
 -- A row written without its focus (or whose category changed alone) gets it from the
 -- mapping; the importer writes the focus it looked up with incident_focus() itself.
