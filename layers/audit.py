@@ -1,4 +1,5 @@
-"""The audit log: who changed which user, and sign-ins, when, before and after.
+"""The audit log: who changed which user or incident category mapping, and sign-ins, when,
+before and after.
 
 Rows are only added (a trigger refuses UPDATE and DELETE). Nothing here ever holds a
 password or a hash: callers pass the fields that changed.
@@ -10,7 +11,7 @@ from psycopg2.extras import Json
 ACTIONS = {"user_created": "新建用户", "role_changed": "修改角色", "user_disabled": "停用用户",
            "user_enabled": "启用用户", "password_reset": "重置密码", "password_changed": "修改本人密码",
            "signed_in": "登录", "signed_out": "退出", "sign_in_failed": "登录失败",
-           "sign_in_throttled": "登录受限"}
+           "sign_in_throttled": "登录受限", "category_mapped": "警情类别映射"}
 COLUMNS = ("id", "at", "actor", "action", "target", "before", "after", "address")
 
 

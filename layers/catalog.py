@@ -23,6 +23,8 @@ class Column:
     kind: 'text', 'int', 'float', 'bool', 'date', 'timestamp' (local time,
     Asia/Shanghai when no offset is given) or 'enum' (with ``choices``). labels: the
     Chinese words of values (default: VALUE_LABELS); files may carry either.
+    max_length: the longest text allowed. derived: set by the database from other
+    columns (an incident's focus from its category), never read from a file.
     """
 
     name: str
@@ -32,6 +34,8 @@ class Column:
     choices: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    max_length: int | None = None
+    derived: bool = False
     labels: dict = field(default_factory=dict, hash=False, compare=False)
 
     def label_of(self, value) -> str:
@@ -162,10 +166,13 @@ CAMERA_STATUSES = ("working", "faulty", "offline")
 TEAM_KINDS = ("township_fulltime", "village_volunteer")
 HOTSPOT_LEVELS = ("county", "township")
 HOTSPOT_STATUSES = ("listed", "remediating", "delisted", "carried_over")
-INCIDENT_CATEGORIES = (
+# The R4 focus groups an incident's category (as written) maps to (layers.categories).
+INCIDENT_FOCUS = (
     "robbery", "snatching", "theft", "telecom_fraud", "illegal_fundraising",
     "drugs", "assault", "traffic_accident", "dispute", "other",
 )
+INCIDENT_CATEGORIES = INCIDENT_FOCUS  # the name of old, when categories were these codes
+CATEGORY_MAX_LENGTH = 100
 
 # Chinese labels for values shown in popups and tables.
 VALUE_LABELS = {
@@ -260,10 +267,11 @@ _add(Layer("cameras", "视频监控", "Point", (
 _add(Layer("incidents", "警情", "Point", (
     CODE,
     Column("occurred_at", "timestamp", "发生时间"),
-    Column("category", "enum", "类别", choices=INCIDENT_CATEGORIES),
+    Column("category", "text", "类别", max_length=CATEGORY_MAX_LENGTH),
+    Column("focus", "enum", "重点类别", required=False, choices=INCIDENT_FOCUS, derived=True),
     TOWNSHIP_CODE, VILLAGE_CODE,
 ), time="occurred_at", accepts=("Point",), look=Look(
-    440, ("planner",), swatch="dot", radius=3, by="category",
+    440, ("planner",), swatch="dot", radius=3, by="focus",
     style={"weight": 1, "fillOpacity": 0.85},
     kinds=_coloured(INCIDENT_COLORS, lambda c: {"color": c, "fillColor": c}),
     other=Kind(None, "其他", {"color": "#878787", "fillColor": "#878787"}))))

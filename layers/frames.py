@@ -42,21 +42,30 @@ def read_frame(conn, layer: Layer, county: str, columns: list[str] | None = None
     return _frame(conn, _select(layer, cols, []), {"county": county}, cols)
 
 
+# Incidents of one category as written (compared by its key: NFKC, trimmed, lower case) or
+# of one R4 focus group, when given.
+WHICH_INCIDENTS = """
+    (%(category)s::text IS NULL OR category_key(t.category) = category_key(%(category)s))
+    AND (%(focus)s::text IS NULL OR t.focus = %(focus)s)"""
+
+
 def incidents_between(conn, county: str, start: date | str, end: date | str,
-                      category: str | None = None,
-                      columns: tuple[str, ...] = ("code", "category")) -> gpd.GeoDataFrame:
-    """Incidents on local days [start, end), of one category when given (EPSG:4326)."""
-    conditions = [sql.SQL("t.occurred_at >= %(start)s::date AND t.occurred_at < %(end)s::date")]
-    if category:
-        conditions.append(sql.SQL("t.category = %(category)s"))
-    params = {"county": county, "start": start, "end": end, "category": category}
+                      category: str | None = None, focus: str | None = None,
+                      columns: tuple[str, ...] = ("code", "category", "focus")) -> gpd.GeoDataFrame:
+    """Incidents on local days [start, end), of one category as written and/or one focus
+    group when given (EPSG:4326)."""
+    conditions = [sql.SQL("t.occurred_at >= %(start)s::date AND t.occurred_at < %(end)s::date"),
+                  sql.SQL(WHICH_INCIDENTS)]
+    params = {"county": county, "start": start, "end": end, "category": category, "focus": focus}
     return _frame(conn, _select(LAYERS["incidents"], list(columns), conditions), params, list(columns))
 
 
-def incidents_in_quarter(conn, county: str, quarter: str, category: str | None = None) -> gpd.GeoDataFrame:
-    """The quarter's incidents (code, category), of one category when given."""
+def incidents_in_quarter(conn, county: str, quarter: str, category: str | None = None,
+                         focus: str | None = None) -> gpd.GeoDataFrame:
+    """The quarter's incidents (code, category, focus), of one category as written and/or
+    one focus group when given."""
     start, end = quarter_bounds(quarter)
-    return incidents_between(conn, county, start, end, category)
+    return incidents_between(conn, county, start, end, category, focus)
 
 
 def hotspots_of_quarter(conn, county: str, quarter: str | None, in_force: bool = False,
@@ -73,12 +82,15 @@ def hotspots_of_quarter(conn, county: str, quarter: str | None, in_force: bool =
 COUNT_INCIDENTS = """
     SELECT count(*) FROM incidents t
     WHERE t.county_code = %(county)s AND t.occurred_at >= %(start)s::date AND t.occurred_at < %(end)s::date
-      AND (%(category)s::text IS NULL OR t.category = %(category)s)"""
+      AND """ + WHICH_INCIDENTS
 
 
-def count_incidents_in_quarter(conn, county: str, quarter: str, category: str | None = None) -> int:
-    """How many incidents the quarter has (of one category when given)."""
+def count_incidents_in_quarter(conn, county: str, quarter: str, category: str | None = None,
+                               focus: str | None = None) -> int:
+    """How many incidents the quarter has (of one category as written and/or one focus
+    group when given)."""
     start, end = quarter_bounds(quarter)
     with conn.cursor() as cur:
-        cur.execute(COUNT_INCIDENTS, {"county": county, "start": start, "end": end, "category": category})
+        cur.execute(COUNT_INCIDENTS, {"county": county, "start": start, "end": end, "category": category,
+                                      "focus": focus})
         return cur.fetchone()[0]

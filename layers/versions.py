@@ -2,16 +2,16 @@
 a tracked table raises its version, so whatever was built from the data can be kept until
 one of its tables changes (``web.cache``) and a change shows at the next request.
 
-Tracked: every layer of the catalog and the tables of listings, remediation and camera
-status (``TRACKED``); ``track(conn)`` (run at every migrate) adds the trigger to a new
-layer's table without a migration of its own.
+Tracked: every layer of the catalog and the tables of listings, remediation, camera
+status and the incident category mapping (``TRACKED``); ``track(conn)`` (run at every
+migrate) adds the trigger to a new layer's table without a migration of its own.
 """
 from __future__ import annotations
 
 from layers.catalog import LAYERS
 
 TRACKED = ("remediation_events", "camera_status_events", "hotspot_lists", "hotspot_list_items",
-           "hotspot_status_events")
+           "hotspot_status_events", "incident_focus_map")
 
 
 def tracked_tables() -> list[str]:

@@ -10,6 +10,7 @@ import shapely
 
 from data.demo.constants import METRIC_CRS, ROAD_CLASSES, TIMEZONE
 from data.demo.incidents import Incidents
+from data.demo.incidents_model import written
 from data.demo.land import Land
 from data.demo.roads import Roads
 from data.demo.schools import Schools
@@ -71,7 +72,8 @@ def _cameras(c: dict, codes: _Codes) -> gpd.GeoDataFrame:
 
 
 def _incidents(inc: Incidents, codes: _Codes) -> gpd.GeoDataFrame:
-    """Incidents numbered within each year: I<year><serial>."""
+    """Incidents numbered within each year: I<year><serial>; categories as the police write
+    them, and the focus group each was drawn from."""
     years = inc.t.astype("datetime64[Y]").astype(int) + 1970
     serial = np.zeros(len(years), np.int64)
     for yv in np.unique(years):
@@ -80,7 +82,8 @@ def _incidents(inc: Incidents, codes: _Codes) -> gpd.GeoDataFrame:
     return _frame(dict(
         code=[f"I{yv}{s:06d}" for yv, s in zip(years, serial)],
         occurred_at=pd.DatetimeIndex(inc.t.astype("datetime64[ns]")).tz_localize(TIMEZONE),
-        category=list(np.array(INCIDENT_CATEGORIES, dtype=object)[inc.cat]),
+        category=written(inc.cat),
+        focus=list(np.array(INCIDENT_CATEGORIES, dtype=object)[inc.cat]),
         township_code=codes.township_of(inc.village),
         village_code=list(codes.v[inc.village]),
     ), shapely.points(inc.x, inc.y), "incidents")

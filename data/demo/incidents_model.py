@@ -85,3 +85,33 @@ def season(cat: str, days: list[dt.date]) -> np.ndarray:
     wd = np.array([d.weekday() for d in days])
     s = s * np.where(wd >= 4, 1.12, 1.0)
     return s
+
+
+# How the police write each group's incidents (shares within the group), as real exports
+# carry them; 寻衅滋事 and 赌博 map to no focus group and count as 'other'.
+WRITTEN = {
+    "robbery": {"抢劫": 0.8, "拦路抢劫": 0.2},
+    "snatching": {"抢夺": 0.7, "飞车抢夺": 0.3},
+    "theft": {"盗窃": 0.4, "盗窃电动车": 0.25, "入室盗窃": 0.15, "扒窃": 0.1, "盗窃车内财物": 0.1},
+    "telecom_fraud": {"电信网络诈骗": 0.6, "诈骗": 0.4},
+    "illegal_fundraising": {"非法吸收公众存款": 0.5, "集资诈骗": 0.3, "非法集资": 0.2},
+    "drugs": {"吸毒": 0.6, "贩毒": 0.2, "容留他人吸毒": 0.2},
+    "assault": {"殴打他人": 0.6, "故意伤害": 0.4},
+    "traffic_accident": {"交通事故": 1.0},
+    "dispute": {"邻里纠纷": 0.4, "家庭纠纷": 0.3, "纠纷": 0.3},
+    "other": {"寻衅滋事": 0.35, "赌博": 0.35, "其他": 0.3},
+}
+WRITTEN_SEED = 20261120  # its own stream: the incidents themselves do not change
+
+
+def written(cats: np.ndarray) -> list[str]:
+    """A category as the police write it for each group index (of ``INCIDENT_CATEGORIES``)."""
+    rng = np.random.default_rng(WRITTEN_SEED)
+    u = rng.random(len(cats))
+    out = np.empty(len(cats), dtype=object)
+    for k, group in enumerate(INCIDENT_CATEGORIES):
+        names, shares = zip(*WRITTEN[group].items())
+        sel = cats == k
+        pick = np.minimum(np.searchsorted(np.cumsum(shares), u[sel], side="right"), len(names) - 1)
+        out[sel] = np.array(names, dtype=object)[pick]
+    return list(out)

@@ -32,6 +32,9 @@ Rules (quoted by the README):
   (2026-03-05, 2026/3/5, 2026.3.5, 20260305, 2026年3月5日), timestamps (a date plus
   hh:mm[:ss[.ffffff]], optionally with Z or an offset such as +08:00; without an offset
   they are Asia/Shanghai local time), enums (the value or its Chinese label, any case).
+  An incident's category is kept as written (at most 100 characters); its R4 focus group
+  comes from the county's category mapping (``layers.categories``), and categories the
+  mapping does not know count as 'other', named with their counts in one warning.
   Other columns are kept in ``props`` (JSON values). ``code`` must be unique in the
   file (for patrol_tracks, team_code + recorded_at, and code is built from them).
 * CRS: the file's own; ``crs`` overrides it ('EPSG:4490', 'EPSG:4547', '4326' or
@@ -61,6 +64,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data.importer.check import FileCheck
+from data.importer.focus import Focus
 from data.importer.geometry import MAX_AREA_CHANGE
 from data.importer.problems import MAX_PROBLEMS
 from data.importer.read import CHUNK_ROWS, open_source
@@ -112,8 +116,12 @@ def import_file(conn, layer_name: str, path, *, crs=None, encoding=None, replace
         if first.problems:
             raise ImportRefused(first.problems.messages())
     source, checked = check([] if getattr(conn, "autocommit", False) else warnings)
+    focus = Focus(conn, county_code) if layer.name == "incidents" else None
     n, added, updated = write(conn, layer, checked.frames(), checked.problems, county_code,
-                              replace, progress, fname, source.rows)
+                              replace, progress, fname, source.rows, focus and focus.assign)
+    unmapped = focus.warning(fname) if focus is not None else None
+    if unmapped:
+        warnings.append(unmapped)
     LOGGER.info("imported %s into %s: %d added, %d updated", fname, layer.name, added, updated)
     return ImportResult(added=added, updated=updated, warnings=warnings, rows=n)
 

@@ -29,8 +29,9 @@ PATTERNS = {
 
 
 def match_columns(columns, layer: Layer) -> dict[str, str]:
-    """Map file column -> catalog column (case-insensitive, 10-character DBF names)."""
-    catalog = [c.name for c in layer.columns]
+    """Map file column -> catalog column (case-insensitive, 10-character DBF names); columns
+    the database derives (an incident's focus) are never read from a file."""
+    catalog = [c.name for c in layer.columns if not c.derived]
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     for col in columns:
@@ -88,6 +89,10 @@ def _text(raw, missing, col: Column, layer: Layer, problems: Problems):
         bad = np.flatnonzero(~missing & ~np.array(
             [bool(regex.match(v)) if isinstance(v, str) else True for v in text]))
         problems.values(bad, col.name, raw, lambda v: f"格式不对 '{v}'，应{example} (bad format)")
+    if col.max_length is not None:
+        long = np.flatnonzero(np.array([isinstance(v, str) and len(v) > col.max_length for v in text], dtype=bool))
+        problems.values(long, col.name, raw, lambda v: (
+            f"过长 '{v}'，最多 {col.max_length} 个字符 (longer than {col.max_length} characters)"))
     return text.tolist()
 
 
@@ -158,7 +163,7 @@ def check_columns(frame: pd.DataFrame, layer: Layer, mapping: dict[str, str],
     for col in layer.columns:
         source = by_name.get(col.name)
         if source is None:
-            if col.required:
+            if col.required and not col.derived:
                 problems.column(col.name, f"缺少必填列 '{col.name}' (missing required column "
                                           f"'{col.name}'; 文件中的列 columns in file: "
                                           f"{', '.join(map(str, frame.columns)) or '-'})")

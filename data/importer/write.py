@@ -107,15 +107,18 @@ class _Stop(Exception):
 
 
 def _write_chunks(conn, layer: Layer, frames, problems, county_code: str, replace: bool,
-                  bar, counts: list[int]) -> None:
-    """upsert_layer each chunk's frame (``replace`` empties the layer before the first);
-    stop at the first problem. ``counts`` is [rows, added, updated], kept up to date."""
+                  bar, counts: list[int], prepare) -> None:
+    """upsert_layer each chunk's frame (``replace`` empties the layer before the first),
+    after ``prepare(frame)`` when given; stop at the first problem. ``counts`` is [rows,
+    added, updated], kept up to date."""
     for i, (n, frame_out) in enumerate(frames):
         counts[0] += n
         if frame_out is None:
             if bar is not None:
                 bar.update(n)
             raise _Stop
+        if prepare is not None:
+            prepare(frame_out)
         added, updated = store.upsert_layer(conn, layer, frame_out, county_code,
                                             replace=replace and i == 0,
                                             progress=None if bar is None else bar.update)
@@ -133,13 +136,14 @@ def _write_chunks(conn, layer: Layer, frames, problems, county_code: str, replac
 
 
 def write(conn, layer: Layer, frames, problems, county_code: str, replace: bool,
-          progress: bool, fname: str, rows: int | None) -> tuple[int, int, int]:
+          progress: bool, fname: str, rows: int | None, prepare=None) -> tuple[int, int, int]:
     """Write the checked chunks ``frames`` yields, then locate, all inside one savepoint.
 
     At the first problem (a chunk ``frames`` yields no frame for) the savepoint is rolled
     back and the rest of the file only checked; so is it after a database error, which
     refuses the file when the file itself has no problem. ``rows`` is the size of the file
-    where known (for the progress bar). Returns (rows, added, updated); raises
+    where known (for the progress bar); ``prepare(frame)`` completes each chunk's frame
+    before it is written (an incident's focus). Returns (rows, added, updated); raises
     ImportRefused (nothing written) when anything is wrong.
     """
     import psycopg2
@@ -148,7 +152,7 @@ def write(conn, layer: Layer, frames, problems, county_code: str, replace: bool,
     counts, failure = [0, 0, 0], None
     try:
         with savepoint(conn, "import_file"):
-            _write_chunks(conn, layer, frames, problems, county_code, replace, bar, counts)
+            _write_chunks(conn, layer, frames, problems, county_code, replace, bar, counts, prepare)
     except _Stop:
         pass
     except psycopg2.Error as err:

@@ -191,11 +191,13 @@ def test_geojson_incidents_times_labels_and_location(conn, county, tmp_path):
     }, geometry=[Point(*IN_V1), Point(*IN_V2), Point(111.69, 33.71), Point(*IN_V1)], crs=4326)
     path = write(frame, tmp_path / "incidents.geojson", driver="GeoJSON")
     assert run(conn, county, "incidents", path).added == 4
-    got = rows(conn, "SELECT code, occurred_at, category, village_code, township_code, props "
+    got = rows(conn, "SELECT code, occurred_at, category, village_code, township_code, props, focus "
                      "FROM incidents ORDER BY code")
     ten = dt.datetime(2026, 3, 5, 10, 0, tzinfo=SHANGHAI)
     assert [g[1] for g in got] == [ten, ten, ten + dt.timedelta(seconds=30), ten]
-    assert [g[2] for g in got] == ["theft", "theft", "theft", "telecom_fraud"]
+    # categories as written; their focus groups from the shipped mapping
+    assert [g[2] for g in got] == ["theft", "盗窃", "THEFT", "telecom_fraud"]
+    assert [g[6] for g in got] == ["theft", "theft", "theft", "telecom_fraud"]
     assert [(g[3], g[4]) for g in got] == [("410999001001", "410999001"),
                                            ("410999002001", "410999002"),
                                            (None, "410999002"),
@@ -493,24 +495,28 @@ def test_dates_that_do_not_exist(conn, county, tmp_path):
                 "2026-02-30T25:00:00", "invalid content")
 
 
+TOO_LONG = "x" * 101     # a category longer than the 100 characters allowed
+
+
+def too_long(where: str) -> str:
+    """The problem a too-long category gives, ``where`` being '<file> 第 N 行 (code=…)'."""
+    return f"{where} 列 category: 过长 '{'x' * 40}…'，最多 100 个字符 (longer than 100 characters)"
+
+
 def test_the_hundredth_bad_row_refuses_the_whole_file(conn, county, tmp_path):
     load_base(conn, county, tmp_path)
     run(conn, county, "incidents", write(incident_frame(5, seed=9).assign(
         code=lambda f: "OLD" + f["code"]), tmp_path / "old.gpkg"))
     frame = incident_frame(100)
-    frame.loc[99, "category"] = "jaywalking"
+    frame.loc[99, "category"] = TOO_LONG
     problems = refused(conn, county, "incidents", write(frame, tmp_path / "incidents.gpkg"))
-    assert problems == [
-        "incidents.gpkg 第 100 行 (code=J0000099) 列 category: 不是允许的值 'jaywalking'，"
-        "可用：robbery, snatching, theft, telecom_fraud, illegal_fundraising, drugs, assault, "
-        "traffic_accident, dispute, other (not one of: robbery, snatching, theft, "
-        "telecom_fraud, illegal_fundraising, drugs, assault, traffic_accident, dispute, other)"]
+    assert problems == [too_long("incidents.gpkg 第 100 行 (code=J0000099)")]
     assert count(conn, "incidents") == 5
 
 
 def test_problem_list_is_capped(conn, county, tmp_path):
     frame = incident_frame(120)
-    frame["category"] = "nope"
+    frame["category"] = TOO_LONG
     problems = refused(conn, county, "incidents", write(frame, tmp_path / "incidents.gpkg"))
     assert len(problems) == 51
     assert "第 1 行" in problems[0] and "第 50 行" in problems[49]

@@ -184,7 +184,9 @@ def test_popups_carry_chinese_labels_and_values(county, client):
     assert cameras["C1"]["status"] == "正常" and cameras["C2"]["status"] == "故障"
     assert cameras["C2"]["kind"] == "球机" and cameras["C1"]["networked"] == "是"
     assert cameras["C1"]["township_code"] == "城关镇（T1）"
-    assert {p["category"] for p in props if "category" in p} == {"盗窃", "电信诈骗"}  # not 200 days ago
+    incidents = [p for p in props if "category" in p]   # not 200 days ago
+    assert {p["category"] for p in incidents} == {"theft", "telecom_fraud"}   # as written
+    assert {p["focus"] for p in incidents} == {"盗窃", "电信诈骗"}              # the groups, in Chinese
     roads = {p["code"]: p["class"] for p in props if p.get("code", "").startswith("R")}
     assert roads == {"R1": "国道", "R2": "县道", "R3": "村道",
                      "R4": "&#123;% if 1 %&#125;机耕路&#123;% endif %&#125;"}

@@ -1,5 +1,6 @@
-"""The administrator's pages: users (create, role, disable or enable, reset a password) and
-the audit log, with its CSV export. Refusals are typed errors answered by ``web.errors``."""
+"""The administrator's pages: users (create, role, disable or enable, reset a password), the
+incident category mapping, and the audit log, with its CSV export. Refusals are typed
+errors answered by ``web.errors``."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
@@ -8,8 +9,9 @@ from layers.audit import ACTIONS
 from layers.users import list_users
 from web import context, params
 from web.auth import ROLE_LABELS, actor, require_role
+from web.schemas.categories import CategoryFocus
 from web.schemas.users import AuditPage, NewPassword, NewUser, RoleForm, StateForm
-from web.services import accounts
+from web.services import accounts, categories
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_EXPORT_MAX = 100_000
@@ -57,6 +59,24 @@ def user_password(name):
     user = accounts.reset_password(context.conn(), actor(), name, params.form(NewPassword).password)
     flash(f"已重置 {user['name']} 的密码，其 {user['sessions_revoked']} 个登录已失效")
     return redirect(url_for(".index"))
+
+
+@bp.route("/categories")
+@require_role()
+def category_list():
+    """Show every incident category with its focus group, source and incidents, each changeable."""
+    return render_template("admin/categories.html", **categories.listing(context.conn(), context.code()))
+
+
+@bp.route("/categories", methods=["POST"])
+@require_role()
+def category_set():
+    """Map a category (as written) to a focus group; its incidents follow at once."""
+    ask = params.form(CategoryFocus)
+    done = categories.set_focus(context.conn(), context.code(), actor(), ask.category, ask.focus)
+    flash(f"已将类别“{done['category']}”对应到“{categories.FOCUS_LABELS[done['focus']]}”，"
+          f"{done['incidents']} 起警情随之改变")
+    return redirect(url_for(".category_list"))
 
 
 @bp.route("/audit")

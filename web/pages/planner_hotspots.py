@@ -8,7 +8,7 @@ from geo.calendar import next_quarter, period_text, previous_quarter, today
 from layers import hotspot_lists as lists
 from layers import hotspots as hotspot_layer
 from layers import places
-from layers.catalog import HOTSPOT_COLORS, INCIDENT_CATEGORIES, LAYERS, VALUE_LABELS
+from layers.catalog import HOTSPOT_COLORS, INCIDENT_FOCUS, LAYERS, VALUE_LABELS
 from layers.frames import read_frame
 from web import context, params
 from web.analyses import LAST_QUARTER_TABLES, quarter_analysis, quarter_candidates
@@ -22,7 +22,7 @@ from web.services import hotspot_lists as hl
 from web.services import quarter as qs
 from web.services.hotspots import DENSITY_BANDWIDTH_M
 
-PAGE_ARGS = ("quarter", "category", "cell_m", "band_m")
+PAGE_ARGS = ("quarter", "category", "focus", "cell_m", "band_m")
 SOURCE_LABELS = {"candidate": "候选", "drawn": "手绘", "picked": "选取", "point": "点选", "carried_over": "上季度延续",
                  "imported": "导入"}
 
@@ -52,7 +52,7 @@ def _map_parts(a: Analysis, analysed: dict) -> dict:
 
 
 def _page_labels() -> dict:
-    return dict(categories=[(c, VALUE_LABELS.get(c, c)) for c in INCIDENT_CATEGORIES], labels=VALUE_LABELS,
+    return dict(focus_groups=[(c, VALUE_LABELS.get(c, c)) for c in INCIDENT_FOCUS], labels=VALUE_LABELS,
                 sources=SOURCE_LABELS, gi_labels=hotspot_maps.GI_LABELS, gi_colors=hotspot_maps.GI_COLORS,
                 density_colors=hotspot_maps.DENSITY_COLORS, status_colors=HOTSPOT_COLORS,
                 bandwidth=DENSITY_BANDWIDTH_M, place_layers=places.PICKABLE, radius=RADIUS_M,

@@ -1,5 +1,5 @@
-"""Hotspot requests: an analysis (quarter, category, grid, band), list drafts and items,
-a hotspot's status, an evaluation."""
+"""Hotspot requests: an analysis (quarter, category or focus group, grid, band), list drafts
+and items, a hotspot's status, an evaluation."""
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
@@ -7,23 +7,13 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from geo import hotspots as hs
-from layers.catalog import HOTSPOT_LEVELS, INCIDENT_CATEGORIES
-from web.schemas import (
-    Code,
-    Day,
-    Finite,
-    Input,
-    Name,
-    OptionalWhole,
-    Position,
-    Quarter,
-    Text,
-    Whole,
-    check_inside,
-    geometry,
-)
+from layers.catalog import CATEGORY_MAX_LENGTH, HOTSPOT_LEVELS, INCIDENT_FOCUS
+from layers.categories import category_key
+from web.schemas import (Code, Day, Finite, Input, Name, OptionalWhole, Position, Quarter, Text, Whole, check_inside,
+                         geometry)
 
-CATEGORY = Literal[INCIDENT_CATEGORIES]
+FOCUS = Literal[INCIDENT_FOCUS]
+Category = Annotated[str, Field(max_length=CATEGORY_MAX_LENGTH, pattern=r"^[^\x00-\x1f\x7f]+$")]
 CELL_M = (100.0, 5000.0)      # the grid's cell, metres
 BAND_CELLS = (1, 20)          # the Gi* band, in cells
 
@@ -34,19 +24,46 @@ def _empty_to_none(data: Any, keys: tuple[str, ...]):
     return data
 
 
+def _focus_code(data: Any):
+    """``category`` naming a focus group's code (theft, THEFT …) means that group, as it
+    did when categories were these codes: it is moved to ``focus``."""
+    if isinstance(data, dict) and isinstance(data.get("category"), str) and data.get("focus") is None:
+        key = category_key(data["category"])
+        if key in INCIDENT_FOCUS:
+            return {**{k: v for k, v in data.items() if k != "category"}, "focus": key}
+    return data
+
+
 class Analysis(Input):
-    """What an analysis is asked for: the quarter of the incidents, an optional category,
-    the grid's cell and the Gi* band in metres (default: 1,500 m, at least 3 cells)."""
+    """What an analysis is asked for: the quarter of the incidents, one category as written
+    or one R4 focus group (not both; a category that is a focus code means that group), the
+    grid's cell and the Gi* band in metres (default: 1,500 m, at least 3 cells)."""
 
     quarter: Quarter
-    category: CATEGORY | None = None
+    category: Category | None = None
+    focus: FOCUS | None = None
     cell_m: Annotated[Finite, Field(ge=CELL_M[0], le=CELL_M[1])] = hs.DEFAULT_CELL_M
     band_m: Annotated[Finite | None, Field(validate_default=True)] = None
 
     @model_validator(mode="before")
     @classmethod
     def _blanks(cls, data):
-        return _empty_to_none(data, ("category", "cell_m", "band_m"))
+        return _focus_code(_empty_to_none(data, ("category", "focus", "cell_m", "band_m")))
+
+    @field_validator("category")
+    @classmethod
+    def _written(cls, value):
+        value = value.strip() if value is not None else None
+        if value == "":
+            raise ValueError("不能为空")
+        return value
+
+    @field_validator("focus")
+    @classmethod
+    def _one_of_two(cls, value, info: ValidationInfo):
+        if value is not None and info.data.get("category") is not None:
+            raise ValueError("与 category 只能给出一个（category 为警情中写的类别，focus 为重点类别）")
+        return value
 
     @field_validator("band_m")
     @classmethod
@@ -60,6 +77,11 @@ class Analysis(Input):
         if not low <= value <= high:
             raise ValueError(f"应在 {low:g} 与 {high:g} 之间（格网边长的 1–20 倍），而不是 {value:g}")
         return value
+
+    @property
+    def which(self) -> dict:
+        """The incidents analysed: {'category': as written or None, 'focus': group or None}."""
+        return {"category": self.category, "focus": self.focus}
 
     def of(self, quarter: str) -> "Analysis":
         """The same analysis for another quarter."""

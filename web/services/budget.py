@@ -64,9 +64,11 @@ def grid_cells(conn, county_code: str, cell_m: float) -> int:
     return cells
 
 
-def kde_pairs(conn, county_code: str, quarter: str, category, cell_m: float, bandwidth_m: float) -> int:
-    """How many (incident, cell) pairs a kernel density computes; TooLarge above MAX_KDE_PAIRS."""
-    incidents = frames.count_incidents_in_quarter(conn, county_code, quarter, category)
+def kde_pairs(conn, county_code: str, quarter: str, which: dict, cell_m: float, bandwidth_m: float) -> int:
+    """How many (incident, cell) pairs a kernel density computes; TooLarge above MAX_KDE_PAIRS.
+
+    which: the incidents analysed ({'category', 'focus'}, see ``Analysis.which``)."""
+    incidents = frames.count_incidents_in_quarter(conn, county_code, quarter, **which)
     pairs = int(incidents * math.pi * (bandwidth_m / cell_m) ** 2)
     if pairs > LIMITS.max_kde_pairs:
         raise TooLarge(f"核密度带宽 {bandwidth_m:g} 米、格网 {cell_m:g} 米、{incidents:,} 起警情需计算约 {pairs:,} 对，"

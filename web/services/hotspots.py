@@ -11,6 +11,7 @@ from geo import hotspots as hs
 from geo.calendar import previous_quarter
 from geo.rules import COUNTY_REQUIRED, TOWNSHIP_REQUIRED
 from layers.catalog import LAYERS
+from layers.categories import check_known
 from layers.errors import InvalidInput
 from layers.frames import incidents_in_quarter, read_frame
 from web.schemas.hotspots import Analysis
@@ -21,14 +22,17 @@ DENSITY_BANDWIDTH_M = 1000.0
 
 def quarter_grid(conn, county_code: str, a: Analysis):
     """(grid in the metric CRS with counts and Gi*, townships in that CRS, the incidents);
-    TooLarge when the grid would exceed its budget (web.services.budget)."""
+    TooLarge when the grid would exceed its budget (web.services.budget); InvalidInput for
+    a category no incident is written with and the mapping does not know."""
+    if a.category is not None:
+        check_known(conn, county_code, a.category)
     budget.grid_cells(conn, county_code, a.cell_m)
     towns = read_frame(conn, LAYERS["townships"], county_code, ["code", "name"])
     if towns.empty:
         raise InvalidInput("没有乡镇图层，无法划分网格")
     crs = hs.metric_crs_for(towns)
     towns = towns.to_crs(crs)
-    incidents = incidents_in_quarter(conn, county_code, a.quarter, a.category)
+    incidents = incidents_in_quarter(conn, county_code, a.quarter, **a.which)
     grid = hs.hotspot_grid(towns, incidents, a.cell_m, a.band_m, crs=crs)
     grid["township_code"] = hs.assign_townships(grid, towns)
     return grid, towns, incidents
@@ -49,7 +53,7 @@ def grid_document(conn, county_code: str, a: Analysis, every_cell: bool = False)
     features = cells_geojson(grid.assign(gi_z=grid["gi_z"].round(4), gi_p=grid["gi_p"].round(6)),
                              ["row", "col", "township_code", "count", "gi_z", "gi_p", "gi_class"], keep)
     return {"type": "FeatureCollection", "features": features,
-            "params": {**grid.attrs["params"], "quarter": a.quarter, "category": a.category,
+            "params": {**grid.attrs["params"], "quarter": a.quarter, **a.which,
                        "cells": int(len(grid)), "cells_returned": len(features),
                        "incidents": int(len(incidents)), "fdr": "Benjamini-Hochberg",
                        "classes": {"3": "99%", "2": "95%", "1": "90%"},
@@ -64,7 +68,7 @@ def density(grid: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, bandwidth_m: fl
 
 def density_document(conn, county_code: str, a: Analysis, bandwidth_m: float) -> dict:
     """Kernel density on the analysis grid (cells above 0) as GeoJSON with the parameters."""
-    budget.kde_pairs(conn, county_code, a.quarter, a.category, a.cell_m, bandwidth_m)
+    budget.kde_pairs(conn, county_code, a.quarter, a.which, a.cell_m, bandwidth_m)
     grid, _, incidents = quarter_grid(conn, county_code, a)
     grid["density"] = np.round(density(grid, incidents, bandwidth_m), 3)
     features = cells_geojson(grid, ["row", "col", "density"], grid["density"].to_numpy() > 0)
@@ -106,9 +110,9 @@ def landmarks(conn, county_code: str, areas: gpd.GeoDataFrame) -> list:
 def candidates(conn, county_code: str, a: Analysis):
     """(ranked candidate areas in WGS 84: significant ones, then quota-forced picks; the grid)."""
     grid, towns, incidents = quarter_grid(conn, county_code, a)
-    before = incidents_in_quarter(conn, county_code, previous_quarter(a.quarter), a.category).to_crs(grid.crs)
+    before = incidents_in_quarter(conn, county_code, previous_quarter(a.quarter), **a.which).to_crs(grid.crs)
     previous = hs.count_incidents(grid, before)
-    cats = hs.category_counts(grid, incidents.to_crs(grid.crs))
+    cats = hs.category_counts(grid, incidents.to_crs(grid.crs), column="focus")
     clip = towns.union_all()
     cands = hs.candidates(grid, previous=previous, categories=cats, area_m2=clip.area, clip=clip)
     cands = hs.fill_quota(cands, grid, per_township=TOWNSHIP_REQUIRED, townships=list(towns["code"]),
@@ -122,11 +126,11 @@ def candidates(conn, county_code: str, a: Analysis):
 
 
 def candidates_document(conn, county_code: str, a: Analysis) -> dict:
-    """The candidates as GeoJSON, best first, with PAI, trend and driving categories."""
+    """The candidates as GeoJSON, best first, with PAI, trend and driving focus groups."""
     cands, grid = candidates(conn, county_code, a)
     cands = cands.rename(columns={"max_z": "gi_z"})
     for col in ("gi_z", "mean_z", "pai", "hit_rate", "area_m2"):
         cands[col] = cands[col].astype(float).round(4)
     doc = json.loads(cands.to_json(drop_id=True, to_wgs84=False, default=str))
-    return {**doc, "params": {**grid.attrs["params"], "quarter": a.quarter, "category": a.category,
+    return {**doc, "params": {**grid.attrs["params"], "quarter": a.quarter, **a.which,
                               "min_class": hs.CANDIDATE_MIN_CLASS, "ranked_by": "count"}}

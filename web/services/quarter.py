@@ -42,9 +42,9 @@ def analysis(conn, county_code: str, a: Analysis) -> dict:
     """Gi* grid, density and ranked candidates of the quarter before ``a.quarter``."""
     period = previous_quarter(a.quarter)
     basis = a.of(period)
-    budget.kde_pairs(conn, county_code, period, a.category, a.cell_m, DENSITY_BANDWIDTH_M)
+    budget.kde_pairs(conn, county_code, period, a.which, a.cell_m, DENSITY_BANDWIDTH_M)
     cands, grid = candidates(conn, county_code, basis)
-    incidents = incidents_in_quarter(conn, county_code, period, a.category)
+    incidents = incidents_in_quarter(conn, county_code, period, **a.which)
     return {"period": period, "before": previous_quarter(period), "grid": grid,
             "density": density(grid, incidents, DENSITY_BANDWIDTH_M), "candidates": cands,
             "incidents": len(incidents)}
