@@ -131,8 +131,8 @@ def test_imported_remediated_on_becomes_events(county, conn, client):
     from layers import remediation
     with conn.cursor() as cur:
         cur.execute("UPDATE villages SET remediated_on = '2026-03-03' WHERE code = %s", (B3,))
-    assert remediation.record_imported(conn, "410999") == 1
-    assert remediation.record_imported(conn, "410999") == 0  # idempotent
+    assert remediation.record_imported(conn, "410999") == {"added": 1, "exceptions": []}  # no cameras yet
+    assert remediation.record_imported(conn, "410999")["added"] == 0  # idempotent
     conn.commit()
     assert progress(client, "2026-03-02")["county"]["remediated"] == 0
     assert progress(client, "2026-03-03")["county"]["remediated"] == 1
