@@ -111,4 +111,4 @@ def siting_map(config, village: list[dict], roads: list[dict], sectors: list[dic
     bounds = fit_bounds(village)
     if bounds:
         m.fit_bounds(bounds)
-    return figure_parts(m, layer_control=True)
+    return figure_parts(m, layer_control=True, collapsed=True)
