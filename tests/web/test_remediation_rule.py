@@ -165,6 +165,8 @@ def test_rule_api_reads_for_all_and_changes_for_admins_only(county, client):
 def test_admin_page_sets_the_rule(county, client):
     page = client.get("/admin/", headers=basic("admin")).get_data(as_text=True)
     assert 'id="video-rule-form"' in page and 'name="min_working_cameras"' in page
+    before = client.get("/leader/coverage", headers=basic("leader")).get_data(as_text=True)
+    assert "村口全部" in before  # built and kept until the data (the rule included) changes
     form = {"entrances_share": "0.5", "schools_share": "1", "main_junctions_share": "0", "min_working_cameras": "2"}
     for role in ("commander", "planner", "leader"):
         assert client.post("/admin/video-rule", data=form, headers=basic(role)).status_code == 403
@@ -173,8 +175,9 @@ def test_admin_page_sets_the_rule(county, client):
     assert client.post("/admin/video-rule", data=form, headers=basic("admin")).status_code == 302
     doc = client.get("/api/video-rule", headers=basic("planner")).get_json()
     assert (doc["entrances_share"], doc["min_working_cameras"]) == (0.5, 2)
+    client.get("/admin/", headers=basic("admin"))  # shows (and clears) the flashed message
     page = client.get("/leader/coverage", headers=basic("leader")).get_data(as_text=True)
-    assert "村口至少 50%" in page and "至少 2 台" in page
+    assert "村口至少 50%" in page and "<td>至少 2 台</td>" in page  # the kept page was rebuilt
 
 
 # --- siting -----------------------------------------------------------------------------------
