@@ -66,12 +66,17 @@ VILLAGE_VIDEO = f"""
         FROM entrances e JOIN villages v ON v.county_code = %(county)s AND v.code = e.code
         GROUP BY e.code
     ),
+    -- the ends of the roads that reach the villages asked for (every road through a
+    -- junction in a village reaches it)
+    near_roads AS MATERIALIZED (
+        SELECT r.geom FROM roads r
+        WHERE r.county_code = %(county)s
+          AND EXISTS (SELECT 1 FROM villages v WHERE ST_Intersects(r.geom, v.geom) AND {VILLAGES_ASKED})
+    ),
     ends AS (
-        SELECT ST_SnapToGrid(ST_StartPoint(d.geom), 1e-7) AS p
-        FROM roads r, ST_Dump(r.geom) d WHERE r.county_code = %(county)s
+        SELECT ST_SnapToGrid(ST_StartPoint(d.geom), 1e-7) AS p FROM near_roads r, ST_Dump(r.geom) d
         UNION ALL
-        SELECT ST_SnapToGrid(ST_EndPoint(d.geom), 1e-7)
-        FROM roads r, ST_Dump(r.geom) d WHERE r.county_code = %(county)s
+        SELECT ST_SnapToGrid(ST_EndPoint(d.geom), 1e-7) FROM near_roads r, ST_Dump(r.geom) d
     ),
     ends_at AS (SELECT p, count(*) AS n FROM ends GROUP BY p),
     -- a junction: three or more road ends meet, counting a road that runs on through the
