@@ -43,7 +43,10 @@ def load_demo(conn, seed: int = 0, if_empty: bool = False, county_code: str | No
         store.upsert_layer(conn, layer, frame, county_code, replace=True)
         counts[name] = len(frame)
     store.locate(conn, county_code)
-    remediation.record_imported(conn, county_code)
+    imported = remediation.record_imported(conn, county_code)
+    if progress and imported["exceptions"]:
+        print(f"{len(imported['exceptions'])} 个已整治偏远村视频覆盖未达标，按例外记录："
+              + "、".join(e["name"] for e in imported["exceptions"]), file=sys.stderr)
     hotspot_imports.record_imported(conn, county_code)
     store.analyze(conn)
     if users.count_users(conn) == 0:

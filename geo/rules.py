@@ -5,8 +5,16 @@ other numbers changes them in one place.
 """
 # R1: remote villages remediated: 60% by 30 June, all by 31 December of the plan year
 MID_YEAR_SHARE = 0.6
-# R2: a village's video criterion: at least this share of its road length seen (and every school)
-ROAD_SHARE_FOR_VIDEO = 0.5
+# R2: a village's video criterion (雪亮工程 practice, METHODS.md): the shares of its 村口,
+# schools and main-road junctions that working cameras must see, and the working cameras it
+# must have. The defaults; an admin sets a county's own (table village_video_rules).
+DEFAULT_VIDEO_RULE = {"entrances_share": 1.0, "schools_share": 1.0, "main_junctions_share": 0.5,
+                      "min_working_cameras": 1}
+MAX_MIN_WORKING_CAMERAS = 50
+# a 村口 is seen when a working sector holds the road within this far of the crossing, inside
+ENTRANCE_DEPTH_M = 30.0
+# main roads: their junctions are the 国省干线 (and county-road) junctions of the rule
+MAIN_ROAD_CLASSES = ("expressway", "national", "provincial", "county")
 # R3: hotspots listed each quarter
 COUNTY_REQUIRED = 10
 TOWNSHIP_REQUIRED = 5

@@ -45,72 +45,11 @@ SECTORS = """
              AS p(lon, lat, kind, az, fov, rng)
     )"""
 
-# Roads clipped at village borders; the covered part is inside the union of the sectors
-# that touch the village.
 # The villages asked for (all when %(villages)s is NULL); written out at each join rather
 # than as one CTE, so that every join can use the GiST index on villages (a CTE used
 # several times is materialised).
 VILLAGES_ASKED = """v.county_code = %(county)s
           AND (%(villages)s::text[] IS NULL OR v.code = ANY(%(villages)s::text[]))"""
-
-VILLAGE_ROADS = f"""
-    WITH {SECTORS},
-    cover AS MATERIALIZED (
-        SELECT v.code, ST_Union(s.g) AS g
-        FROM sectors s JOIN villages v ON ST_Intersects(s.g, v.geom) AND {VILLAGES_ASKED}
-        GROUP BY v.code
-    ),
-    clipped AS (
-        SELECT v.code, ST_Intersection(r.geom, v.geom) AS g
-        FROM roads r JOIN villages v ON ST_Intersects(r.geom, v.geom) AND {VILLAGES_ASKED}
-        WHERE r.county_code = %(county)s
-    ),
-    lengths AS (
-        SELECT c.code, sum(ST_Length(c.g::geography)) AS road_m,
-               sum(CASE WHEN cv.g IS NULL THEN 0
-                        ELSE ST_Length(ST_Intersection(c.g, cv.g)::geography) END) AS covered_m
-        FROM clipped c LEFT JOIN cover cv ON cv.code = c.code
-        GROUP BY c.code
-    ),
-    ends AS (
-        SELECT ST_SnapToGrid(ST_StartPoint(d.geom), 1e-7) AS p
-        FROM roads r, ST_Dump(r.geom) d WHERE r.county_code = %(county)s
-        UNION ALL
-        SELECT ST_SnapToGrid(ST_EndPoint(d.geom), 1e-7)
-        FROM roads r, ST_Dump(r.geom) d WHERE r.county_code = %(county)s
-    ),
-    ends_at AS (SELECT p, count(*) AS n FROM ends GROUP BY p),
-    -- a junction: three or more road ends meet, counting a road that runs on through the
-    -- point as two ends (crossings where no road ends are taken for overpasses)
-    junctions AS (
-        SELECT e.p FROM ends_at e
-        WHERE e.n + 2 * (SELECT count(*) FROM roads r
-                         WHERE r.county_code = %(county)s AND ST_DWithin(r.geom, e.p, 1e-7)
-                           AND NOT ST_DWithin(ST_Boundary(r.geom), e.p, 1e-7)) >= 3
-    ),
-    vjunctions AS (
-        SELECT v.code, count(*) AS n,
-               count(*) FILTER (WHERE cv.g IS NOT NULL AND ST_Intersects(cv.g, j.p)) AS covered
-        FROM junctions j JOIN villages v ON ST_Intersects(v.geom, j.p) AND {VILLAGES_ASKED}
-        LEFT JOIN cover cv ON cv.code = v.code
-        GROUP BY v.code
-    ),
-    vschools AS (
-        SELECT v.code, count(*) AS n,
-               count(*) FILTER (WHERE cv.g IS NOT NULL AND ST_Intersects(cv.g, s.geom)) AS covered
-        FROM schools s JOIN villages v ON ST_Intersects(v.geom, ST_PointOnSurface(s.geom)) AND {VILLAGES_ASKED}
-        LEFT JOIN cover cv ON cv.code = v.code
-        WHERE s.county_code = %(county)s
-        GROUP BY v.code
-    )
-    SELECT v.code, v.name, v.township_code, v.remote,
-           coalesce(l.road_m, 0), coalesce(l.covered_m, 0),
-           coalesce(j.n, 0), coalesce(j.covered, 0),
-           coalesce(s.n, 0), coalesce(s.covered, 0)
-    FROM villages v LEFT JOIN lengths l ON l.code = v.code
-         LEFT JOIN vjunctions j ON j.code = v.code LEFT JOIN vschools s ON s.code = v.code
-    WHERE {VILLAGES_ASKED}
-    ORDER BY v.code"""
 
 HOTSPOT_AREAS = f"""
     WITH {SECTORS}
@@ -139,15 +78,12 @@ def _params(county, what_if: WhatIf | None, **extra) -> dict:
     return {"county": county, **(what_if or WhatIf()).params(), **extra}
 
 
-def village_coverage(conn, county: str, what_if: WhatIf | None = None, villages=None) -> list[dict]:
-    """Per village: road_m, covered_road_m, junctions (and covered), schools (and covered)."""
-    with conn.cursor() as cur:
-        cur.execute(VILLAGE_ROADS, _params(county, what_if,
-                                           villages=list(villages) if villages is not None else None))
-        return [{"code": r[0], "name": r[1], "township_code": r[2], "remote": r[3],
-                 "road_m": float(r[4]), "covered_road_m": float(r[5]),
-                 "junctions": r[6], "covered_junctions": r[7],
-                 "schools": r[8], "covered_schools": r[9]} for r in cur.fetchall()]
+def village_coverage(conn, county: str, what_if: WhatIf | None = None, villages=None,
+                     detail: bool = False) -> list[dict]:
+    """Per village: what its cameras see (``layers.village_video.village_coverage``)."""
+    from layers import village_video
+
+    return village_video.village_coverage(conn, county, what_if, villages, detail)
 
 
 def hotspot_coverage(conn, county: str, what_if: WhatIf | None = None, quarter=None) -> list[dict]:
@@ -273,3 +209,15 @@ def sector_geojson(conn, county: str) -> dict:
     with conn.cursor() as cur:
         cur.execute("SELECT code, ST_AsGeoJSON(sector, 6)::json FROM cameras WHERE county_code = %s", (county,))
         return dict(cur.fetchall())
+
+
+def working_sectors(conn, county: str, bbox) -> list[dict]:
+    """The working cameras' sectors that reach into ``bbox`` (minx, miny, maxx, maxy), as
+    GeoJSON features with the camera's code and name."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT code, name, ST_AsGeoJSON(sector, 6)::json FROM cameras"
+                    " WHERE county_code = %s AND status = 'working' AND sector IS NOT NULL"
+                    " AND ST_Intersects(sector, ST_MakeEnvelope(%s, %s, %s, %s, 4326)) ORDER BY code",
+                    (county, *bbox))
+        return [{"type": "Feature", "geometry": g, "properties": {"code": c, "name": n}}
+                for c, n, g in cur.fetchall()]

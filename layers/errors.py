@@ -8,6 +8,7 @@
 | Conflict | 409 | somebody changed the record since the user read it |
 | TooLarge | 413 | a request whose work or answer would exceed a documented budget |
 | QuotaShort | 422 | a hotspot list short of the R3 quota cannot be published |
+| CriteriaNotMet | 422 | a village cannot be confirmed 已整治: an R2 criterion does not hold (``reasons``) |
 | Busy | 429 | the user (or the server) is already running as much heavy work as allowed |
 | DatabaseUnavailable | 503 | the database cannot be reached |
 """
@@ -69,6 +70,20 @@ class QuotaShort(CountyMapError):
     def __init__(self, shortfall: list[str]):
         self.shortfall = shortfall
         super().__init__("清单未达到配额，不能发布：" + "；".join(shortfall))
+
+
+class CriteriaNotMet(CountyMapError):
+    """A confirmation 已整治 refused: an R2 criterion of ``village`` does not hold.
+
+    ``reasons`` says which (the unseen 村口 and schools by name); ``field`` names the
+    criterion ('orderly', 'services' or 'video').
+    """
+
+    def __init__(self, message: str, village: str, reasons: list[str], field: str):
+        super().__init__(message)
+        self.village = village
+        self.reasons = list(reasons)
+        self.field = field
 
 
 class TooLarge(CountyMapError):

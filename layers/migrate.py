@@ -36,6 +36,10 @@ def migrate(conn) -> list[str]:
                 cur.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (path.name,))
                 conn.commit()
                 applied_now.append(path.name)
+            if "0011_village_video_rule.sql" in applied_now:  # past remediations on an exception
+                from layers import remediation
+                LOGGER.info("recorded %d past remediations as exceptions to R2", remediation.mark_legacy(conn))
+                conn.commit()
             if "0009_layer_versions.sql" in done or "0009_layer_versions.sql" in applied_now:
                 from layers import versions
                 versions.track(conn)

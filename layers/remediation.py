@@ -11,17 +11,22 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from layers.errors import Conflict, FeatureNotFound, InvalidInput
+from psycopg2.extras import execute_batch
+
+from layers import village_video
+from layers.errors import Conflict, CriteriaNotMet, FeatureNotFound, InvalidInput
 
 STATUSES = ("not_started", "in_progress", "remediated")
-FIELDS = ("status", "orderly", "services", "video", "confirmed_on", "confirmed_by", "note")
+FIELDS = ("status", "orderly", "services", "video", "confirmed_on", "confirmed_by", "note",
+          "exception_note", "exception_reasons")
 EMPTY = {"status": "not_started", "orderly": False, "services": False, "video": False,
-         "confirmed_on": None, "confirmed_by": None, "note": ""}
+         "confirmed_on": None, "confirmed_by": None, "note": "", "exception_note": None,
+         "exception_reasons": []}
 IN_FORCE = "reverted_by IS NULL AND kind <> 'revert'"
 
 LAST_STATES = f"""
     SELECT DISTINCT ON (village_code) village_code, id, status, orderly, services, video,
-           confirmed_on, confirmed_by, note, effective_on
+           confirmed_on, confirmed_by, note, effective_on, exception_note, exception_reasons
     FROM remediation_events
     WHERE county_code = %(county)s AND {IN_FORCE}
       AND (%(as_of)s::date IS NULL OR effective_on <= %(as_of)s::date)
@@ -29,9 +34,10 @@ LAST_STATES = f"""
       AND NOT (id = ANY(%(exclude)s::bigint[]))
     ORDER BY village_code, effective_on DESC, id DESC"""
 
-# A village's status in force on a day (the day is an SQL expression).
+# A village's status in force on a day (the day is an SQL expression), and whether it
+# stands on an exception to the R2 criteria.
 STATUS_ON = """
-    SELECT status FROM remediation_events e
+    SELECT status, exception_note IS NOT NULL AS excepted FROM remediation_events e
     WHERE e.county_code = v.county_code AND e.village_code = v.code AND {in_force}
       AND e.effective_on <= {day}
     ORDER BY e.effective_on DESC, e.id DESC LIMIT 1"""
@@ -39,6 +45,7 @@ STATUS_ON = """
 PROGRESS = f"""
     SELECT t.code, t.name, count(v.code) AS remote,
            count(v.code) FILTER (WHERE now_.status = 'remediated') AS remediated,
+           count(v.code) FILTER (WHERE now_.status = 'remediated' AND now_.excepted) AS excepted,
            count(v.code) FILTER (WHERE before_.status = 'remediated') AS remediated_before
     FROM townships t
     JOIN villages v ON v.county_code = t.county_code AND v.township_code = t.code AND v.remote
@@ -56,7 +63,8 @@ VERSIONS = """
 
 def _state(row) -> dict:
     return {"status": row[2], "orderly": row[3], "services": row[4], "video": row[5],
-            "confirmed_on": row[6], "confirmed_by": row[7], "note": row[8]}
+            "confirmed_on": row[6], "confirmed_by": row[7], "note": row[8],
+            "exception_note": row[10], "exception_reasons": list(row[11] or [])}
 
 
 def states(conn, county: str, as_of: date | None = None, villages=None,
@@ -79,14 +87,16 @@ def versions(conn, county: str, villages) -> dict[str, int]:
 
 
 def progress_counts(conn, county: str, as_of: date, window_days: int = 60) -> list[dict]:
-    """Remote villages per township, remediated on ``as_of`` and ``window_days`` before it.
+    """Remote villages per township, remediated on ``as_of`` (and how many of them on an
+    exception to the R2 criteria) and ``window_days`` before it.
 
     One index probe per village and day (remediation_events_in_force).
     """
     with conn.cursor() as cur:
         cur.execute(PROGRESS, {"county": county, "day": as_of, "window": window_days})
-        return [{"code": c, "name": n, "remote": r, "remediated": d, "remediated_before": b}
-                for c, n, r, d, b in cur.fetchall()]
+        return [{"code": c, "name": n, "remote": r, "remediated": d, "remediated_with_exception": x,
+                 "remediated_before": b}
+                for c, n, r, d, x, b in cur.fetchall()]
 
 
 def remote_villages(conn, county: str, township: str | None = None) -> list[dict]:
@@ -125,15 +135,42 @@ def _validate(state: dict) -> dict:
         state["confirmed_on"] = None
         state["confirmed_by"] = None
     state["note"] = state["note"] or ""
+    state["exception_note"] = (state["exception_note"] or "").strip() or None
+    if state["exception_note"] and state["status"] != "remediated":
+        raise InvalidInput("例外说明只用于确认已整治", "exception_note")
+    state["exception_reasons"] = list(state["exception_reasons"] or []) if state["exception_note"] else []
     return state
+
+
+def check_criteria(village: str, state: dict, video: dict) -> None:
+    """Refuse (CriteriaNotMet) a confirmation 已整治 where an R2 criterion does not hold.
+
+    video: {"met": bool, "reasons": [...]} — the video criterion as computed (or as
+    recorded while the county has no cameras). 管理有序 and 服务规范 must be recorded as
+    met; the video criterion must hold unless the state carries an exception note (and an
+    exception where it holds is refused: there is nothing to except).
+    """
+    if state["status"] != "remediated":
+        return
+    for flag, label in (("orderly", "管理有序"), ("services", "服务规范")):
+        if not state[flag]:
+            raise CriteriaNotMet(f"行政村 {village} 未达到“{label}”，不能确认已整治", village,
+                                 [f"{label}未达标"], flag)
+    if video["met"] and state["exception_note"]:
+        raise InvalidInput("视频覆盖已达标，无需按例外确认；请清空例外说明", "exception_note")
+    if not video["met"] and not state["exception_note"]:
+        raise CriteriaNotMet(f"行政村 {village} 视频覆盖未达标，不能确认已整治："
+                             + "；".join(video["reasons"]) + "。可在摄像机选址页补点，或填写例外说明后按例外确认",
+                             village, video["reasons"], "video")
 
 
 INSERT_EVENT = """
     INSERT INTO remediation_events (county_code, village_code, effective_on, user_name, kind,
-        status, orderly, services, video, confirmed_on, confirmed_by, note, before, reverts)
+        status, orderly, services, video, confirmed_on, confirmed_by, note, exception_note,
+        exception_reasons, before, reverts)
     VALUES (%(county)s, %(village)s, %(effective_on)s, %(user)s, %(kind)s, %(status)s,
         %(orderly)s, %(services)s, %(video)s, %(confirmed_on)s, %(confirmed_by)s, %(note)s,
-        %(before)s, %(reverts)s)
+        %(exception_note)s, %(exception_reasons)s, %(before)s, %(reverts)s)
     RETURNING id"""
 
 
@@ -145,11 +182,14 @@ def _jsonable(state: dict | None):
 
 
 def record_change(conn, county: str, village: str, new_state: dict, user: str,
-                  effective_on: date, expected_version: int | None, kind: str = "change") -> int:
+                  effective_on: date, expected_version: int | None, kind: str = "change",
+                  video: dict | None = None) -> int:
     """Record a change of a remote village's remediation; return the new event's id.
 
     expected_version: the village's version the user saw (None when it had no events).
-    Raises Conflict when somebody changed the village since. Does not commit.
+    video: the video criterion for ``check_criteria`` ({"met", "reasons"}); None: as the
+    state records it. Raises Conflict when somebody changed the village since, then
+    CriteriaNotMet when a confirmation 已整治 lacks a criterion. Does not commit.
     """
     state = _validate(new_state)
     if state["status"] == "remediated":
@@ -162,6 +202,7 @@ def record_change(conn, county: str, village: str, new_state: dict, user: str,
             raise Conflict(f"行政村 {village} 的整治记录已被他人修改，请刷新后再改 "
                            f"(version {expected_version} is no longer current: {current_version})",
                            current=current_version)
+        check_criteria(village, state, video or {"met": state["video"], "reasons": ["视频覆盖未录入为达标"]})
         before = states(conn, county, None, [village]).get(village)
         cur.execute(INSERT_EVENT, {"county": county, "village": village,
                                    "effective_on": effective_on, "user": user, "kind": kind,
@@ -174,7 +215,8 @@ def history(conn, county: str, village: str) -> list[dict]:
     with conn.cursor() as cur:
         cur.execute("""
             SELECT id, effective_on, recorded_at, user_name, kind, status, orderly, services,
-                   video, confirmed_on, confirmed_by, note, before, reverts, reverted_by
+                   video, confirmed_on, confirmed_by, note, before, reverts, reverted_by,
+                   exception_note, exception_reasons
             FROM remediation_events WHERE county_code = %s AND village_code = %s
             ORDER BY id DESC""", (county, village))
         out = []
@@ -183,7 +225,8 @@ def history(conn, county: str, village: str) -> list[dict]:
                         "kind": r[4],
                         "after": {"status": r[5], "orderly": r[6], "services": r[7],
                                   "video": r[8], "confirmed_on": r[9], "confirmed_by": r[10],
-                                  "note": r[11]},
+                                  "note": r[11], "exception_note": r[15],
+                                  "exception_reasons": list(r[16] or [])},
                         "before": r[12], "reverts": r[13], "reverted_by": r[14]})
         return out
 
@@ -222,27 +265,83 @@ def revert(conn, county: str, event_id: int, user: str, expected_version: int | 
         return new_id
 
 
-def record_imported(conn, county: str, user: str = "import") -> int:
+IMPORT_EXCEPTION = "导入时视频覆盖未达标"
+LEGACY_EXCEPTION = "迁移时视频覆盖未达标"
+LEGACY_OTHER = "迁移时整治标准未全部达标"
+
+PENDING_IMPORTS = """
+    SELECT v.code, v.name, v.remediated_on FROM villages v
+    WHERE v.county_code = %(county)s AND v.remote AND v.remediated_on IS NOT NULL
+      AND NOT EXISTS (
+        SELECT 1 FROM remediation_events e
+        WHERE e.county_code = v.county_code AND e.village_code = v.code
+          AND e.status = 'remediated' AND e.confirmed_on = v.remediated_on
+          AND e.reverted_by IS NULL AND e.kind <> 'revert')
+    ORDER BY v.code"""
+
+
+def _event(county: str, village: str, day: date, user: str, kind: str, state: dict, before=None) -> dict:
+    return {"county": county, "village": village, "effective_on": day, "user": user, "kind": kind,
+            **{**EMPTY, **state}, "before": _jsonable(before), "reverts": None}
+
+
+def record_imported(conn, county: str, user: str = "import") -> dict:
     """Turn villages' ``remediated_on`` into 'import' events where not already recorded.
 
     A remote village with remediated_on gets one event: remediated, confirmed that day,
-    the three criteria met. Returns how many events were added. Does not commit.
+    管理有序 and 服务规范 met. Where the county has cameras and the village does not meet
+    its video rule, the event stands on an exception (IMPORT_EXCEPTION, with the reasons).
+    Returns {"added": n, "exceptions": [{code, name, reasons}]}. Does not commit.
     """
     with conn.cursor() as cur:
-        cur.execute("""
-            INSERT INTO remediation_events (county_code, village_code, effective_on, user_name,
-                kind, status, orderly, services, video, confirmed_on, confirmed_by, note)
-            SELECT v.county_code, v.code, v.remediated_on, %(user)s, 'import', 'remediated',
-                   true, true, true, v.remediated_on, %(user)s, '导入的历史记录'
-            FROM villages v
-            WHERE v.county_code = %(county)s AND v.remote AND v.remediated_on IS NOT NULL
-              AND NOT EXISTS (
-                SELECT 1 FROM remediation_events e
-                WHERE e.county_code = v.county_code AND e.village_code = v.code
-                  AND e.status = 'remediated' AND e.confirmed_on = v.remediated_on
-                  AND e.reverted_by IS NULL AND e.kind <> 'revert')""",
-                    {"county": county, "user": user})
-        return cur.rowcount
+        cur.execute(PENDING_IMPORTS, {"county": county})
+        pending = cur.fetchall()
+    checks = village_video.video_checks(conn, county, [code for code, _, _ in pending]) if pending else None
+    events, exceptions = [], []
+    for code, name, day in pending:
+        check = (checks or {}).get(code, {"met": True, "reasons": []})
+        state = {"status": "remediated", "orderly": True, "services": True, "video": check["met"],
+                 "confirmed_on": day, "confirmed_by": user, "note": "导入的历史记录"}
+        if not check["met"]:
+            state.update(exception_note=IMPORT_EXCEPTION, exception_reasons=check["reasons"])
+            exceptions.append({"code": code, "name": name, "reasons": check["reasons"]})
+        events.append(_event(county, code, day, user, "import", state))
+    with conn.cursor() as cur:
+        execute_batch(cur, INSERT_EVENT, events)
+    return {"added": len(events), "exceptions": exceptions}
+
+
+def _legacy_reasons(state: dict, video: dict) -> list[str]:
+    reasons = [f"{label}未录入为达标" for flag, label in (("orderly", "管理有序"), ("services", "服务规范"))
+               if not state[flag]]
+    return reasons + ([] if video["met"] else video["reasons"] or ["视频覆盖未达标"])
+
+
+def mark_legacy(conn, user: str = "migration") -> int:
+    """Record, as exceptions, the remediations recorded before the R2 check (migration 0011):
+    every village whose state in force is 已整治 without an exception while a criterion
+    does not hold (video as computed where its county has cameras, else as recorded) gets
+    an event of the same day and state on an exception (LEGACY_EXCEPTION, or LEGACY_OTHER
+    when the video criterion holds). Returns how many. Does not commit."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT DISTINCT county_code FROM remediation_events ORDER BY 1")
+        counties = [r[0] for r in cur.fetchall()]
+    events = []
+    for county in counties:
+        confirmed = {v: s for v, s in states(conn, county).items()
+                     if s["status"] == "remediated" and not s["exception_note"]}
+        checks = village_video.video_checks(conn, county, confirmed) if confirmed else None
+        for village, state in sorted(confirmed.items()):
+            video = checks[village] if checks is not None else \
+                {"met": state["video"], "reasons": ["视频覆盖未录入为达标"]}
+            reasons = _legacy_reasons(state, video)
+            if reasons:
+                new = {**{k: state[k] for k in FIELDS}, "exception_reasons": reasons,
+                       "exception_note": LEGACY_OTHER if video["met"] else LEGACY_EXCEPTION}
+                events.append(_event(county, village, state["effective_on"], user, "change", new, state))
+    with conn.cursor() as cur:
+        execute_batch(cur, INSERT_EVENT, events)
+    return len(events)
 
 
 def events_in_force(conn, county: str, until: date) -> list[tuple]:

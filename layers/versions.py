@@ -11,7 +11,7 @@ from __future__ import annotations
 from layers.catalog import LAYERS
 
 TRACKED = ("remediation_events", "camera_status_events", "hotspot_lists", "hotspot_list_items",
-           "hotspot_status_events", "incident_focus_map")
+           "hotspot_status_events", "incident_focus_map", "village_video_rules")
 
 
 def tracked_tables() -> list[str]:

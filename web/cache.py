@@ -247,7 +247,8 @@ def kept(view):
         if request.method != "GET":
             with heavy_slot(current_user.name):
                 return view(*args, **kwargs)
-        what = (request.endpoint, tuple(sorted(request.args.items(multi=True))))
+        what = (request.endpoint, tuple(sorted((request.view_args or {}).items())),
+                tuple(sorted(request.args.items(multi=True))))
         try:
             body, mimetype = built(what, lambda: _answer(view(*args, **kwargs)))
         except _NotKept as passed:

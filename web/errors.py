@@ -9,17 +9,17 @@ from __future__ import annotations
 import logging
 
 import psycopg2
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request, url_for
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from layers.errors import (Busy, Conflict, DatabaseUnavailable, FeatureNotFound, ImportRefused, InvalidInput,
-                           LayerNotFound, QuotaShort, TooLarge)
+from layers.errors import (Busy, Conflict, CriteriaNotMet, DatabaseUnavailable, FeatureNotFound, ImportRefused,
+                           InvalidInput, LayerNotFound, QuotaShort, TooLarge)
 
 LOGGER = logging.getLogger(__name__)
 STATUS = {InvalidInput: 400, ImportRefused: 400, LayerNotFound: 404, FeatureNotFound: 404,
-          Conflict: 409, TooLarge: 413, QuotaShort: 422, Busy: 429, DatabaseUnavailable: 503}
+          Conflict: 409, TooLarge: 413, QuotaShort: 422, CriteriaNotMet: 422, Busy: 429, DatabaseUnavailable: 503}
 RETRY_AFTER_S = 5  # when the database cannot be reached
 KINDS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "quota_short",
@@ -54,9 +54,16 @@ def _extra(err) -> dict:
         return {"shortfall": err.shortfall}
     if isinstance(err, ImportRefused):
         return {"problems": err.problems}
+    if isinstance(err, CriteriaNotMet):
+        return {"field": err.field, "reasons": err.reasons, "siting": siting_url(err.village)}
     if isinstance(err, (InvalidInput, TooLarge)) and err.field:
         return {"field": err.field}
     return {}
+
+
+def siting_url(village: str) -> str:
+    """The camera siting page of a village (where to add cameras to meet the rule)."""
+    return url_for("commander.siting", village=village)
 
 
 def _typed(err):

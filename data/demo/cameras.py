@@ -1,8 +1,9 @@
-"""Cameras of the demo county: at villages, schools, county entrances, junctions, along roads.
+"""Cameras of the demo county: at villages, 村口, schools, county entrances, junctions, along roads.
 
 About 2,000 cameras: 15 % checkpoints, 10 % PTZ, 20 % domes and the rest fixed. Most
 village centres have one (communities and township centres more, remote villages that
 are not remediated fewer), installed before the remediation date where there is one;
+remediated remote villages have one at each 村口 (so that most meet the village video rule);
 schools have theirs; the kinds are then filled up to their targets at county
 entrances, junctions and along roads, weighted by class and nearness to the seat.
 """
@@ -82,6 +83,43 @@ class _Cameras:
                 inst[m] = (d - dt.timedelta(days=int(rng.integers(10, 120)))).toordinal()
         first = np.r_[True, vi[1:] != vi[:-1]]
         self.add(x, y, kind, az, np.where(first, "village", "village_gate"), "", inst)
+
+    def at_entrances(self, inside_m: float = 15.0):
+        """A camera at each 村口 of the remediated remote villages (where a road crosses the
+        village's border): 15 m inside on the road, fixed ones looking out along it, installed
+        before the remediation. Cameras that later break leave a few villages short, honestly."""
+        rng, land, rd = self.rng, self.land, self.roads
+        tree = shapely.STRtree(rd.geom)
+        xs, ys, azs, refs, insts = [], [], [], [], []
+        for v in np.flatnonzero(land.village_remote):
+            day = land.village_remediated_on[v]
+            if day is None:
+                continue
+            poly = land.village_geom[v]
+            edge = poly.boundary
+            seen = set()
+            for p_idx in tree.query(edge, predicate="intersects"):
+                road = rd.geom[p_idx]
+                for pt in shapely.get_parts(road.intersection(edge)):
+                    if pt.geom_type != "Point" or (round(pt.x, 1), round(pt.y, 1)) in seen:
+                        continue
+                    seen.add((round(pt.x, 1), round(pt.y, 1)))
+                    d = road.project(pt)
+                    spots = [road.interpolate(d + s) for s in (inside_m, -inside_m) if 0 <= d + s <= road.length]
+                    spots = [c for c in spots if poly.contains(c)]
+                    if not spots:
+                        continue
+                    xs.append(spots[0].x)
+                    ys.append(spots[0].y)
+                    azs.append(float(bearing(pt.x - spots[0].x, pt.y - spots[0].y)))
+                    refs.append(rd.name[p_idx])
+                    insts.append((day - dt.timedelta(days=int(rng.integers(10, 120)))).toordinal())
+        n = len(xs)
+        if n:
+            kind = np.where(rng.random(n) < 0.6, "fixed", "dome")
+            az = np.where(kind == "fixed", np.array(azs), np.nan)
+            self.add(np.array(xs), np.array(ys), kind, az, "village_gate", np.array(refs, dtype=object),
+                     np.array(insts, np.int64))
 
     def at_schools(self, schools: Schools):
         """1-3 cameras at each school; fixed ones look at the school."""
@@ -186,6 +224,7 @@ class _Cameras:
     def place(self, schools: Schools, target: dict[str, int]):
         """Every camera, kind by kind up to its target."""
         self.at_villages()
+        self.at_entrances()
         self.at_schools(schools)
         rd = self.roads
         near_seat = np.hypot(*(shapely.get_coordinates(shapely.centroid(rd.geom))

@@ -70,6 +70,7 @@ from data.importer.problems import MAX_PROBLEMS
 from data.importer.read import CHUNK_ROWS, open_source
 from data.importer.reproject import crs_option
 from data.importer.write import write
+from layers import remediation
 from layers.catalog import get_layer
 from layers.errors import ImportRefused
 
@@ -84,6 +85,16 @@ class ImportResult:
     updated: int
     warnings: list[str] = field(default_factory=list)
     rows: int = 0
+
+
+def remediation_warnings(imported: dict) -> list[str]:
+    """One warning naming the villages whose imported remediation date stands on an
+    exception (their video criterion does not hold), with the reasons."""
+    if not imported["exceptions"]:
+        return []
+    named = "；".join(f"{e['name']}（{e['code']}）：{'；'.join(e['reasons'])}" for e in imported["exceptions"])
+    return [f"{len(imported['exceptions'])} 个偏远村的整治日期按例外记录（备注“{remediation.IMPORT_EXCEPTION}”）"
+            f"，因视频覆盖不符合本县规则：{named}"]
 
 
 def import_file(conn, layer_name: str, path, *, crs=None, encoding=None, replace=False,
@@ -122,6 +133,8 @@ def import_file(conn, layer_name: str, path, *, crs=None, encoding=None, replace
     unmapped = focus.warning(fname) if focus is not None else None
     if unmapped:
         warnings.append(unmapped)
+    if layer.name == "villages":  # past records: remediation confirmed on remediated_on
+        warnings.extend(remediation_warnings(remediation.record_imported(conn, county_code)))
     LOGGER.info("imported %s into %s: %d added, %d updated", fname, layer.name, added, updated)
     return ImportResult(added=added, updated=updated, warnings=warnings, rows=n)
 

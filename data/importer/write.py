@@ -18,7 +18,7 @@ import pandas as pd
 
 from data.importer.reproject import WGS84
 from data.loader import track_codes
-from layers import hotspot_imports, remediation, store
+from layers import hotspot_imports, store
 from layers.catalog import Layer
 from layers.db import savepoint
 from layers.errors import ImportRefused
@@ -127,8 +127,6 @@ def _write_chunks(conn, layer: Layer, frames, problems, county_code: str, replac
     if problems:        # found once the whole file was seen
         raise _Stop
     store.locate(conn, county_code)
-    if layer.name == "villages":  # past records: remediation confirmed on remediated_on
-        remediation.record_imported(conn, county_code)
     if layer.name == "hotspots":  # a list decided outside the system: a published version
         hotspot_imports.record_imported(conn, county_code)
     if counts[0] >= ANALYZE_MIN_ROWS:

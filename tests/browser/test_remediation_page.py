@@ -34,3 +34,61 @@ def test_leader_page_draws_chart_table_and_map(page, live_app):
     assert page.log.page_errors == [] and page.log.console_errors == []
     assert page.log.blocked == []
     page.screenshot(path="/tmp/remediation_leader.png", full_page=False)
+
+
+def _figures(page) -> dict:
+    return {el.get_attribute("data-figure"): int(el.inner_text()) for el in page.locator("[data-figure]").all()}
+
+
+def test_one_day_gives_the_same_figures_on_every_page_and_in_the_export(page, live_app):
+    """The leader's page, the ledger, the coverage page and the XLSX export agree for a day,
+    and each shows the villages confirmed on an exception to the video rule."""
+    import io
+
+    from openpyxl import load_workbook
+
+    day = "2026-11-26"
+    sign_in(page, "leader", then=f"/leader/remediation?as_of={day}")
+    leader = _figures(page)
+    assert set(leader) == {"remote", "remediated", "remediated_with_exception"}
+    assert page.locator("#exceptions tbody tr").count() == max(leader["remediated_with_exception"], 1)
+    page.goto(f"/planner/remediation?as_of={day}")
+    assert _figures(page) == leader
+    assert page.locator("#remote-villages tr.excepted").count() == leader["remediated_with_exception"]
+    assert page.locator("#remote-villages tbody tr").count() == leader["remote"]
+    page.goto(f"/leader/coverage?as_of={day}")
+    page.wait_for_selector(".folium-map")
+    assert _figures(page) == leader
+    if leader["remediated_with_exception"]:
+        assert page.locator("#coverage-exceptions tbody tr").count() == leader["remediated_with_exception"]
+    book = load_workbook(io.BytesIO(page.request.get(f"/leader/remediation.xlsx?as_of={day}").body()))
+    county_row = [c.value for c in book["偏远村整治进度"][book["偏远村整治进度"].max_row]]
+    assert county_row[2:5] == [leader["remote"], leader["remediated"], leader["remediated_with_exception"]]
+    assert book["按例外认定的村"].max_row - 2 == leader["remediated_with_exception"]
+    if live_app.config["LOADED_COUNTY"] == "demo":
+        # the demo's cameras: remediated villages mostly meet the default rule, a few honestly not
+        assert 1 <= leader["remediated_with_exception"] <= leader["remediated"] // 4
+    assert page.log.page_errors == [] and page.log.console_errors == [] and page.log.blocked == []
+
+
+def test_siting_of_a_village_on_an_exception(page, live_app):
+    """From the coverage page's exceptions to the village's siting: its 村口 on the map, the
+    proposed cameras, and whether they would do (screenshots at a desk and on a phone)."""
+    from tests.browser.test_every_page import SHOTS, SIZES
+
+    if live_app.config["LOADED_COUNTY"] != "demo":
+        pytest.skip("needs the demo county")
+    sign_in(page, "planner", then="/leader/coverage?as_of=2026-11-26")
+    with page.expect_navigation():
+        page.locator("#coverage-exceptions tbody a").first.click()
+    assert "/commander/siting?village=" in page.url
+    page.wait_for_selector(".leaflet-overlay-pane path")
+    assert page.locator("#village-check tbody tr").count() == 5 and page.locator("#proposed tbody tr").count() >= 1
+    assert "加装以上" in page.locator("#village-siting").inner_text()
+    assert page.locator(".leaflet-overlay-pane path").count() >= 3  # outline, roads, markers
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for size, (w, h) in SIZES.items():
+        page.set_viewport_size({"width": w, "height": h})
+        page.wait_for_timeout(1500)  # the map settles after the resize
+        page.screenshot(path=str(SHOTS / f"commander-siting-village-{size}.png"))
+    assert page.log.page_errors == [] and page.log.console_errors == [] and page.log.blocked == []

@@ -312,3 +312,15 @@ def test_hotspots(county):
     m = h.to_crs(METRIC)
     across = np.sqrt(m.area / np.pi) * 2
     assert across.between(150, 700).all()
+
+
+def test_remediated_remote_villages_have_cameras_at_their_entrances(county):
+    """Most remediated remote villages meet the village video rule (checked against PostGIS in
+    tests/browser/test_remediation_page.py): each has cameras at its 村口."""
+    v, c = county["villages"], county["cameras"]
+    done = v.loc[v["remote"] & v["remediated_on"].notna(), "code"]
+    gates = c[c["name"].str.endswith("村口")]
+    assert set(done) <= set(gates["village_code"])
+    installed = gates.merge(v[["code", "remediated_on"]], left_on="village_code", right_on="code")
+    installed = installed[installed["remediated_on"].notna()]
+    assert (installed["installed_on"] < installed["remediated_on"]).all()

@@ -131,8 +131,8 @@ def test_imported_remediated_on_becomes_events(county, conn, client):
     from layers import remediation
     with conn.cursor() as cur:
         cur.execute("UPDATE villages SET remediated_on = '2026-03-03' WHERE code = %s", (B3,))
-    assert remediation.record_imported(conn, "410999") == 1
-    assert remediation.record_imported(conn, "410999") == 0  # idempotent
+    assert remediation.record_imported(conn, "410999") == {"added": 1, "exceptions": []}  # no cameras yet
+    assert remediation.record_imported(conn, "410999")["added"] == 0  # idempotent
     conn.commit()
     assert progress(client, "2026-03-02")["county"]["remediated"] == 0
     assert progress(client, "2026-03-03")["county"]["remediated"] == 1
@@ -196,8 +196,8 @@ def test_video_criterion_is_computed_once_there_are_cameras(county, client, conn
     rows = {r["code"]: r for r in client.get("/api/remediation/villages?as_of=2026-05-01",
                                               headers=basic("leader")).get_json()}
     assert rows[A1]["video_source"] == "computed" and rows[A1]["video_recorded"] is True
-    assert rows[A1]["video"] is True  # 200 of 374 m covered: over half
-    assert rows[A2]["video"] is False  # no road at all
+    assert rows[A1]["video"] is True  # no road crosses its border, and it has a working camera
+    assert rows[A2]["video"] is False  # no working camera
 
 
 def test_names_from_files_cannot_run_code_in_the_map(county, client, conn):

@@ -5,9 +5,9 @@ from flask import jsonify, request
 
 from web import context, params
 from web.api import bp
-from web.auth import require_role
+from web.auth import actor, require_role
 from web.cache import kept
-from web.schemas.coverage import CameraStatus, CoverageQuery, Siting, WhatIfInput, Worst
+from web.schemas.coverage import CameraStatus, CoverageQuery, Siting, VideoRuleInput, WhatIfInput, Worst
 from web.services import coverage
 
 
@@ -30,6 +30,34 @@ def coverage_gaps():
     """Uncovered road stretches, hotspot parts and school surroundings, as GeoJSON."""
     what_if, quarter = _what_if(), params.query(CoverageQuery).quarter
     return jsonify(coverage.gaps(context.conn(), context.code(), what_if, quarter))
+
+
+@bp.route("/coverage/villages/<code>", methods=["GET", "POST"])
+def coverage_village(code):
+    """One village's video check: its 村口, schools, main junctions and working cameras,
+    seen or not, and whether it meets the county's rule (why not, in words); POST for a what-if."""
+    return jsonify(coverage.village_check(context.conn(), context.code(), code, _what_if()))
+
+
+@bp.route("/coverage/villages/<code>/siting")
+@kept
+def coverage_village_siting(code):
+    """Cameras to add so that the village meets the rule, and its check with them added."""
+    return jsonify(coverage.village_siting(context.conn(), context.code(), code))
+
+
+@bp.route("/video-rule", methods=["GET"])
+def video_rule():
+    """The county's village video rule (R2 视频覆盖)."""
+    return jsonify(coverage.rule_document(context.conn(), context.code()))
+
+
+@bp.route("/video-rule", methods=["PUT"])
+@require_role()  # admins only
+def video_rule_set():
+    """Replace the county's village video rule (admins only; audit-logged)."""
+    rule, who = params.body(VideoRuleInput).model_dump(), actor()
+    return jsonify(coverage.set_video_rule(context.conn(), context.code(), rule, who.name, who.address))
 
 
 @bp.route("/coverage/worst")

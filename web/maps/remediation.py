@@ -19,7 +19,8 @@ def _popup(r: dict, edit_url: Callable[[str], str] | None) -> str:
     return (f"<b>{safe_text(r['name'])}</b>（{safe_text(r['township_name'] or '')}）"
             f"<br>状态：{STATUS_LABELS[r['status']]}"
             f"<br>管理有序：{_yes(r['orderly'])}；服务规范：{_yes(r['services'])}；视频覆盖：{_yes(r['video'])}"
-            f"<br>确认日期：{r['confirmed_on'] or '—'}{link}")
+            f"<br>确认日期：{r['confirmed_on'] or '—'}"
+            f"{'<br>按例外认定：' + safe_text(r['exception_note']) if r.get('excepted') else ''}{link}")
 
 
 def status_map(config, townships: list[dict], villages: list[dict], rows: list[dict],

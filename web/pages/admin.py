@@ -1,6 +1,6 @@
 """The administrator's pages: users (create, role, disable or enable, reset a password), the
-incident category mapping, and the audit log, with its CSV export. Refusals are typed
-errors answered by ``web.errors``."""
+incident category mapping, the county's village video rule, and the audit log, with its CSV
+export. Refusals are typed errors answered by ``web.errors``."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
@@ -10,8 +10,9 @@ from layers.users import list_users
 from web import context, params
 from web.auth import ROLE_LABELS, actor, require_role
 from web.schemas.categories import CategoryFocus
+from web.schemas.coverage import VideoRuleInput
 from web.schemas.users import AuditPage, NewPassword, NewUser, RoleForm, StateForm
-from web.services import accounts, categories
+from web.services import accounts, categories, coverage
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_EXPORT_MAX = 100_000
@@ -21,7 +22,8 @@ AUDIT_EXPORT_MAX = 100_000
 @require_role()  # admins only
 def index():
     """Show the users, their roles and states, the forms to change them, and useful links."""
-    return render_template("admin/index.html", users=list_users(context.conn()), roles=ROLE_LABELS)
+    return render_template("admin/index.html", users=list_users(context.conn()), roles=ROLE_LABELS,
+                           rule=coverage.rule_document(context.conn(), context.code()))
 
 
 @bp.route("/users", methods=["POST"])
@@ -77,6 +79,17 @@ def category_set():
     flash(f"已将类别“{done['category']}”对应到“{categories.FOCUS_LABELS[done['focus']]}”，"
           f"{done['incidents']} 起警情随之改变")
     return redirect(url_for(".category_list"))
+
+
+@bp.route("/video-rule", methods=["POST"])
+@require_role()
+def video_rule():
+    """Set the county's village video rule (R2 视频覆盖) from the form; audit-logged."""
+    who = actor()
+    rule = coverage.set_video_rule(context.conn(), context.code(), params.form(VideoRuleInput).model_dump(),
+                                   who.name, who.address)
+    flash(f"已修改村视频覆盖规则：{rule['video_covered']}")
+    return redirect(url_for(".index") + "#video-rule")
 
 
 @bp.route("/audit")

@@ -8,8 +8,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from shapely.geometry import shape
 
 from geo.calendar import now, today
+from geo.coverage import entrance_name, share_words
 from layers import patrol as records
-from layers.catalog import VALUE_LABELS
+from layers.catalog import LAYERS, VALUE_LABELS
+from layers.features import query_features
 from web import context, params
 from web.auth import may, require_role
 from web.cache import built
@@ -17,7 +19,7 @@ from web.limits import heavy
 from web.maps import coverage as coverage_maps
 from web.maps import patrol as patrol_maps
 from web.pages.common import attempt, overview_page, townships
-from web.schemas.coverage import CameraStatus
+from web.schemas.coverage import CameraStatus, SitingPage
 from web.schemas.patrol import Day_, RouteArgs
 from web.services import coverage, patrol
 
@@ -70,6 +72,29 @@ def camera_save(code):
                      context.user_name(), change.note)
     flash(f"未保存：{err}" if err else "已保存")
     return redirect(url_for(".camera", code=code))
+
+
+@bp.route("/siting")
+def siting():
+    """Show where to add cameras so that a village meets the county's video rule (R2); without
+    ``village``, the villages that do not meet it."""
+    conn, county = context.conn(), context.code()
+    code = params.query(SitingPage).village
+    if code is None:
+        rows = built("commander.siting", lambda: coverage.failing_villages(conn, county))
+        return render_template("commander/siting.html", doc=None, failing=rows,
+                               rule=coverage.rule_document(conn, county))
+
+    def build():
+        doc = coverage.village_siting(conn, county, code)
+        village = query_features(conn, LAYERS["villages"], county_code=county, codes=[code], precision=6)[0]
+        box = shape(village[0]["geometry"]).buffer(0.002).bounds
+        roads = query_features(conn, LAYERS["roads"], county_code=county, bbox=box, limit=5000, precision=6)[0]
+        sectors = coverage.working_sectors(conn, county, box)
+        return doc, coverage_maps.siting_map(current_app.config, village, roads, sectors, doc)
+    doc, parts = built(("commander.siting", code), build)
+    return render_template("commander/siting.html", doc=doc, v=doc["village"], map=parts, share_words=share_words,
+                           entrance_name=entrance_name)
 
 
 # --- the day's patrol ---------------------------------------------------------------------

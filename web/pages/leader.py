@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from geo.calendar import next_quarter, previous_quarter, today
+from geo.coverage import PART_LABELS, share_words
 from geo.rules import TOWNSHIP_REQUIRED
 from layers import hotspot_lists as lists
 from layers.catalog import HOTSPOT_COLORS, LAYERS, VALUE_LABELS
@@ -54,6 +55,7 @@ def remediation():
         rows = rem.village_rows(conn, county.code, as_of)
         edit_url = (lambda code: url_for("planner.remediation_edit", code=code)) if may("planner") else None
         return dict(report=report, ranked=sorted(report["townships"], key=lambda t: (-t["share"], t["code"])),
+                    excepted=rem.exceptions(rows),
                     chart=exports.remediation_chart(conn, county, as_of, "svg").decode("utf-8"),
                     risky=rem.at_risk(conn, county, as_of, 15),
                     map=status_map(current_app.config, townships(), _villages([r["code"] for r in rows]), rows,
@@ -72,10 +74,11 @@ def remediation_csv():
 
 @bp.route("/remediation.xlsx")
 def remediation_xlsx():
-    """Download the township table as XLSX."""
-    as_of = _as_of()
-    report = rem.progress_report(context.conn(), context.county(), as_of)
-    return download(exports.remediation_xlsx(report, context.county(), as_of), exports.XLSX,
+    """Download the township table as XLSX, with the villages confirmed on an exception."""
+    conn, county, as_of = context.conn(), context.county(), _as_of()
+    report = rem.progress_report(conn, county, as_of)
+    excepted = rem.exceptions(rem.village_rows(conn, county.code, as_of))
+    return download(exports.remediation_xlsx(report, county, as_of, excepted), exports.XLSX,
                     f"remediation-{as_of}.xlsx")
 
 
@@ -91,16 +94,23 @@ def remediation_chart(fmt):
 
 @bp.route("/coverage")
 def coverage_page():
-    """Show each coverage indicator against its target, townships ranked, and the map."""
-    conn, county = context.conn(), context.code()
+    """Show each coverage indicator against its target, the village video rule, townships
+    ranked, remote villages that do not meet the rule, the day's remediation figures, the map."""
+    conn, county, as_of = context.conn(), context.county(), _as_of()
 
     def build():
-        report = coverage.coverage_report(conn, county)
+        report = coverage.coverage_report(conn, county.code)
         return dict(r=report, names={f["id"]: f["properties"]["name"] for f in townships()},
-                    ranked=sorted(report["townships"], key=lambda t: (-t["road_share"], t["code"])),
-                    worst=coverage.worst_villages(report["villages"], 15),
+                    ranked=sorted(report["townships"], key=lambda t: (-t["video_covered_share"], t["code"])),
+                    failing=[v for v in report["villages"] if v["remote"] and not v["video_covered"]],
                     map=coverage_maps.coverage_map(current_app.config, _villages(), report))
-    return render_template("leader/coverage.html", **built("leader.coverage", build))
+    parts = built("leader.coverage", build)
+    rows = rem.village_rows(conn, county.code, as_of)
+    by_code = {v["code"]: v for v in parts["r"]["villages"]}
+    confirmed = [r for r in rows if r["status"] == "remediated"]
+    return render_template("leader/coverage.html", **parts, as_of=as_of, labels=PART_LABELS, share_words=share_words,
+                           progress=rem.progress_report(conn, county, as_of)["county"], excepted=rem.exceptions(rows),
+                           confirmed_meeting=sum(by_code.get(r["code"], {}).get("video_covered", False) for r in confirmed))
 
 
 @bp.route("/hotspots")

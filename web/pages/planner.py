@@ -5,12 +5,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from geo.calendar import today
 from layers import remediation as records
-from layers.errors import Conflict, InvalidInput
+from layers.errors import Conflict, CriteriaNotMet, InvalidInput
 from web import context, params
 from web.auth import may, require_role
 from web.pages.common import attempt, overview_page
-from web.schemas.remediation import Change, Revert
+from web.schemas.remediation import AsOf, Change, Revert
 from web.services import remediation as rem
+from web.services.coverage import rule_document
 
 bp = Blueprint("planner", __name__, url_prefix="/planner")
 
@@ -25,15 +26,18 @@ def index():
 
 @bp.route("/remediation")
 def remediation():
-    """List remote villages with their status, for planners to open and change."""
-    as_of = today()
-    return render_template("planner/remediation.html", rows=rem.village_rows(context.conn(), context.code(), as_of),
-                           labels=rem.STATUS_LABELS, as_of=as_of, can_edit=may("planner"))
+    """List remote villages with their status on a day (default today), the day's figures
+    and the exceptions, for planners to open and change."""
+    conn, county, as_of = context.conn(), context.county(), params.query(AsOf).as_of or today()
+    return render_template("planner/remediation.html", rows=rem.village_rows(conn, county.code, as_of),
+                           report=rem.progress_report(conn, county, as_of), labels=rem.STATUS_LABELS,
+                           as_of=as_of, can_edit=may("planner"))
 
 
 def _edit_page(code: str, status: int = 200, form=None):
     conn, county = context.conn(), context.code()
     return render_template("planner/remediation_edit.html", v=rem.village_row(conn, county, code, today()),
+                           rule=rule_document(conn, county),
                            history=records.history(conn, county, code), labels=rem.STATUS_LABELS,
                            today=today(), can_edit=may("planner"), form=form), status
 
@@ -57,6 +61,9 @@ def remediation_save(code):
     if isinstance(err, Conflict):
         flash("该村的整治记录已被他人修改，您的修改未保存。请查看最新记录后重新填写。")
         return _edit_page(code, 409, request.form)
+    if isinstance(err, CriteriaNotMet):
+        flash(f"未保存：{err}")
+        return _edit_page(code, 422, request.form)
     if err is not None:
         flash(f"未保存：{err}")
         return _edit_page(code, 400, request.form)

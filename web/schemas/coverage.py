@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
 
+from geo.rules import MAX_MIN_WORKING_CAMERAS
 from layers.catalog import CAMERA_KINDS
 from layers.coverage import WhatIf
 from web.schemas import Code, Finite, Input, Position, Quarter, Whole, check_inside
@@ -45,6 +46,12 @@ class CoverageQuery(Input):
     quarter: Quarter | None = None
 
 
+class SitingPage(Input):
+    """The village whose camera siting to show (none: the villages that need cameras)."""
+
+    village: Code | None = None
+
+
 class Worst(Input):
     limit: Annotated[Whole, Field(ge=0, le=10_000)] = 20
 
@@ -67,3 +74,16 @@ class Siting(Input):
 class CameraStatus(Input):
     status: Literal[("working", "faulty", "offline")]
     note: Annotated[str, Field(max_length=2000)] = ""
+
+
+Share = Annotated[Finite, Field(ge=0, le=1)]
+
+
+class VideoRuleInput(Input):
+    """A county's village video rule: the shares (0–1; 1 = all) of 村口, schools and
+    main-road junctions that must be seen, and the working cameras a village must have."""
+
+    entrances_share: Share
+    schools_share: Share
+    main_junctions_share: Share
+    min_working_cameras: Annotated[Whole, Field(ge=0, le=MAX_MIN_WORKING_CAMERAS)]

@@ -28,13 +28,15 @@ class AsOf(Input):
 
 class Change(Input):
     """A change a planner asks for: the status, the three R2 criteria, a note, the day it
-    took effect (confirmed_on is accepted for it) and the version the planner saw."""
+    took effect (confirmed_on is accepted for it), the version the planner saw, and — to
+    confirm 已整治 although the video criterion does not hold — an exception note."""
 
     status: Literal[STATUSES]
     orderly: Flag = False
     services: Flag = False
     video: Flag = False
     note: Text = ""
+    exception_note: Text = ""
     effective_on: Day | None = None
     version: OptionalWhole = None
 

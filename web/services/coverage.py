@@ -1,11 +1,13 @@
 """Video coverage (R2, R5, R8): the county's report, worst villages, gaps, siting, cameras."""
 from __future__ import annotations
 
-from geo.coverage import camera_indicators, ratio, roll_up, total, village_indicators
-from geo.rules import JUNCTION_TARGET, ROAD_SHARE_FOR_VIDEO
+from geo.coverage import (VideoRule, camera_indicators, ratio, roll_up, total, village_indicators, village_proposals,
+                          video_reasons)
+from geo.rules import ENTRANCE_DEPTH_M, JUNCTION_TARGET, MAIN_ROAD_CLASSES
 from geo.siting import suggest_cameras
 from layers import coverage
 from layers import hotspots as hotspot_layer
+from layers import village_video
 from layers.catalog import LAYERS
 from layers.errors import FeatureNotFound, InvalidInput
 from layers.features import query_features
@@ -15,9 +17,66 @@ from web.schemas.coverage import Siting
 WhatIf = coverage.WhatIf
 
 
+def video_rule(conn, county_code: str) -> VideoRule:
+    """The county's village video rule (the defaults where an admin has set none)."""
+    return VideoRule.of(village_video.get_rule(conn, county_code))
+
+
+def rule_document(conn, county_code: str) -> dict:
+    """The rule as /api/video-rule gives it: its parts, in words, who set it when."""
+    stored = village_video.get_rule(conn, county_code)
+    rule = VideoRule.of(stored)
+    return {**rule.as_dict(), "video_covered": rule.describe(), "updated_by": stored["updated_by"],
+            "updated_at": stored["updated_at"], "entrance_depth_m": ENTRANCE_DEPTH_M,
+            "main_road_classes": list(MAIN_ROAD_CLASSES), "road_share": "仅供参考，不作为达标条件"}
+
+
+def set_video_rule(conn, county_code: str, rule: dict, user: str, address: str | None = None) -> dict:
+    """Replace the county's rule (audit-logged); the new rule_document."""
+    village_video.set_rule(conn, county_code, rule, user, address)
+    return rule_document(conn, county_code)
+
+
+def villages_checked(conn, county_code: str, what_if: WhatIf | None = None, villages=None,
+                     detail: bool = False, rule: VideoRule | None = None) -> list[dict]:
+    """Per village: what its cameras see and whether it meets the county's rule (with the
+    reasons in words when ``detail``)."""
+    rule = rule or video_rule(conn, county_code)
+    rows = village_indicators(coverage.village_coverage(conn, county_code, what_if, villages, detail), rule)
+    if detail:
+        for r in rows:
+            r["video_reasons"] = video_reasons(r, rule)
+    return rows
+
+
+def village_check(conn, county_code: str, code: str, what_if: WhatIf | None = None) -> dict:
+    """One village's video check with its 村口, schools and main junctions and the reasons;
+    FeatureNotFound when there is no such village."""
+    rows = villages_checked(conn, county_code, what_if, [code], detail=True)
+    if not rows:
+        raise FeatureNotFound(f"没有编码为 '{code}' 的行政村")
+    return {**rows[0], "rule": rule_document(conn, county_code)}
+
+
+def village_siting(conn, county_code: str, code: str) -> dict:
+    """Where to add cameras so that a village meets the rule: its check, the proposed
+    cameras (geo.coverage.village_proposals) and its check with them added (what-if)."""
+    check = village_check(conn, county_code, code)
+    proposals = village_proposals(check, VideoRule.of(check["rule"]))
+    after = village_check(conn, county_code, code, WhatIf(proposed=proposals)) if proposals else check
+    return {"village": check, "proposed": proposals,
+            "with_proposed": {k: after[k] for k in ("video_covered", "video_failed", "video_reasons")}}
+
+
+def failing_villages(conn, county_code: str) -> list[dict]:
+    """The villages that do not meet the rule: remote ones first, then by code."""
+    rows = [v for v in villages_checked(conn, county_code) if not v["video_covered"]]
+    return sorted(rows, key=lambda v: (not v["remote"], v["code"]))
+
+
 def coverage_report(conn, county_code: str, what_if: WhatIf | None = None, quarter: str | None = None) -> dict:
     """The /api/coverage document: cameras, villages, townships, county, hotspots, schools."""
-    villages = village_indicators(coverage.village_coverage(conn, county_code, what_if))
+    villages = villages_checked(conn, county_code, what_if)
     quarter = quarter or hotspot_layer.latest_quarter(conn, county_code)
     hotspots = coverage.hotspot_coverage(conn, county_code, what_if, quarter)
     for h in hotspots:
@@ -31,8 +90,7 @@ def coverage_report(conn, county_code: str, what_if: WhatIf | None = None, quart
                                                sum(h["area_m2"] for h in hotspots))},
         "villages": villages, "townships": roll_up(villages), "hotspots": hotspots, "schools": schools,
         "quarter": quarter,
-        "rule": {"video_covered": f"道路覆盖率 ≥ {ROAD_SHARE_FOR_VIDEO:.0%} 且村内学校全部覆盖",
-                 "min_road_share": ROAD_SHARE_FOR_VIDEO},
+        "rule": rule_document(conn, county_code),
         "what_if": {"faulty": what_if.faulty if what_if else [],
                     "proposed": len(what_if.proposed) if what_if else 0},
     }
@@ -46,7 +104,7 @@ def worst_villages(villages: list[dict], limit: int) -> list[dict]:
 
 def worst(conn, county_code: str, limit: int) -> list[dict]:
     """``worst_villages`` of the county as its cameras are now."""
-    return worst_villages(village_indicators(coverage.village_coverage(conn, county_code)), limit)
+    return worst_villages(villages_checked(conn, county_code), limit)
 
 
 def gaps(conn, county_code: str, what_if: WhatIf | None = None, quarter: str | None = None) -> dict:
@@ -99,3 +157,4 @@ camera_counts = coverage.camera_counts
 sector_geojson = coverage.sector_geojson
 camera_history = coverage.camera_history
 set_camera_status = coverage.set_camera_status
+working_sectors = coverage.working_sectors

@@ -24,6 +24,16 @@ AREA_FORMATS = {"gpkg": ("GPKG", "application/geopackage+sqlite3"),
 
 
 def _xlsx(title: str, caption: str, head: list[str], rows: list[list], percent_cols=()) -> bytes:
+    return _bytes(_workbook(title, caption, head, rows, percent_cols))
+
+
+def _bytes(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _workbook(title: str, caption: str, head: list[str], rows: list[list], percent_cols=()) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = title
@@ -35,9 +45,7 @@ def _xlsx(title: str, caption: str, head: list[str], rows: list[list], percent_c
         for cells in ws.iter_rows(min_row=3, min_col=col, max_col=col):
             for cell in cells:
                 cell.number_format = "0.0%"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return wb
 
 
 def remediation_csv(report: dict) -> str:
@@ -49,10 +57,22 @@ def remediation_csv(report: dict) -> str:
     return "\ufeff" + buf.getvalue()
 
 
-def remediation_xlsx(report: dict, county: County, as_of: date) -> bytes:
-    """The township table as XLSX, shares formatted as percentages."""
-    return _xlsx("偏远村整治进度", f"{county.name}偏远村整治进度（统计日 {as_of}）", rem.TABLE_HEAD,
-                 rem.table_rows(report), percent_cols=(5, 6))
+EXCEPTION_HEAD = ["村编码", "村", "乡镇", "确认日期", "确认人", "例外说明", "当时未达标的情况"]
+
+
+def remediation_xlsx(report: dict, county: County, as_of: date, excepted: list[dict] = ()) -> bytes:
+    """The township table as XLSX, shares formatted as percentages; a second sheet lists
+    the villages confirmed on an exception to the R2 criteria (``excepted`` rows of
+    rem.village_rows)."""
+    wb = _workbook("偏远村整治进度", f"{county.name}偏远村整治进度（统计日 {as_of}）", rem.TABLE_HEAD,
+                   rem.table_rows(report), percent_cols=(6, 7))
+    ws = wb.create_sheet("按例外认定的村")
+    ws.append([f"{county.name}按例外认定已整治的偏远村（统计日 {as_of}，共 {len(excepted)} 个）"])
+    ws.append(EXCEPTION_HEAD)
+    for r in excepted:
+        ws.append([r["code"], r["name"], r["township_name"], r["confirmed_on"], r["confirmed_by"],
+                   r["exception_note"], "；".join(r["exception_reasons"])])
+    return _bytes(wb)
 
 
 def remediation_chart(conn, county: County, as_of: date, fmt: str) -> bytes:
