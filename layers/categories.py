@@ -89,7 +89,8 @@ SET_FOCUS = """
 REFOCUS = """
     UPDATE incidents SET focus = %(focus)s
     WHERE county_code = %(county)s AND category_key(category) = category_key(%(written)s)
-      AND focus <> %(focus)s"""
+      AND focus <> %(focus)s
+      AND lonlat_ok(geom) AND moment_ok(occurred_at)  -- rows from before 0008's checks stay as they are"""
 
 
 def set_focus(conn, county: str, written: str, focus: str, by: str | None) -> dict:

@@ -216,15 +216,16 @@ def _check_township(cur, county: str, code: str | None) -> None:
         raise InvalidInput(f"本县没有编码为 '{code}' 的乡镇", "township_code")
 
 
-def _insert(cur, county: str, lst: dict, item: dict, index: int | None = None) -> str:
-    """Check one item and insert it into the draft ``lst``; return its code. ``index``:
-    the item's place in a batch, named in a refusal (items[2].geometry)."""
+def _insert(cur, county: str, lst: dict, item: dict, where: tuple | None = None) -> str:
+    """Check one item and insert it into the draft ``lst``; return its code. ``where``:
+    (the list's field, the item's index) in a batch, named in a refusal (items[2].geometry)."""
     try:
         return _insert_checked(cur, county, lst, item)
     except InvalidInput as err:
-        if index is None:
+        if where is None:
             raise
-        raise InvalidInput(f"第 {index + 1} 项：{err}", f"items[{index}].{err.field or 'geometry'}") from None
+        field, index = where
+        raise InvalidInput(f"第 {index + 1} 项：{err}", f"{field}[{index}].{err.field or 'geometry'}") from None
 
 
 def _insert_checked(cur, county: str, lst: dict, item: dict) -> str:
@@ -255,12 +256,14 @@ def add_item(conn, county: str, list_id: int, item: dict, revision: int | None =
     return add_items(conn, county, list_id, [item], revision)[0]
 
 
-def add_items(conn, county: str, list_id: int, items: list[dict], revision: int | None = None) -> list[str]:
+def add_items(conn, county: str, list_id: int, items: list[dict], revision: int | None = None,
+              field: str = "items") -> list[str]:
     """Add several hotspots to a draft in one change (one revision); all or none. Does not
-    commit: the caller's transaction is rolled back when one is refused."""
+    commit: the caller's transaction is rolled back when one is refused. ``field``: what
+    the request calls the list, named in a refusal (candidates[2].geometry)."""
     lst = _editable(conn, county, list_id, revision)
     with conn.cursor() as cur:
-        codes = [_insert(cur, county, lst, item, i if len(items) > 1 else None)
+        codes = [_insert(cur, county, lst, item, (field, i) if len(items) > 1 else None)
                  for i, item in enumerate(items)]
     _bump(conn, list_id)
     return codes
@@ -299,6 +302,14 @@ def remove_item(conn, county: str, list_id: int, code: str, revision: int | None
     _bump(conn, list_id)
 
 
+def discard(conn, county: str, list_id: int, revision: int | None = None) -> dict:
+    """Throw a draft away (its items with it); the published versions stay. Does not commit."""
+    lst = _editable(conn, county, list_id, revision)
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM hotspot_lists WHERE id = %s AND state = 'draft'", (list_id,))
+    return lst
+
+
 def quota(conn, county: str, list_id: int | None) -> dict:
     """R3 against a list: county-level hotspots against 10, township-level per township against 5."""
     with conn.cursor() as cur:
@@ -334,6 +345,13 @@ def publish(conn, county: str, list_id: int, user: str, revision: int | None = N
     hotspots layer holds it (statuses of hotspots kept from the earlier version stay).
     Does not commit."""
     lst = _editable(conn, county, list_id, revision)
+    with conn.cursor() as cur:   # the same lock as opening a draft and recording an imported list
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"hotspot-list/{county}/{lst['quarter']}",))
+    newest = published(conn, county, lst["quarter"])
+    if newest is not None and newest["id"] != lst["based_on"]:
+        raise Conflict(f"{lst['quarter']} 已有更新的已发布版本（第 {newest['version']} 版"
+                       f"{'，导入' if newest['origin'] == 'imported' else ''}），此草稿基于较早的版本，发布会覆盖它；"
+                       "请放弃此草稿，重新打开（复制最新版本）后再改", current=lst["revision"], key="revision")
     missing = shortfall(quota(conn, county, list_id))
     if missing:
         raise QuotaShort(missing)

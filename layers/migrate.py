@@ -33,13 +33,13 @@ def migrate(conn) -> list[str]:
                     continue
                 LOGGER.info("applying migration %s", path.name)
                 cur.execute(path.read_text(encoding="utf-8"))
+                if path.name == "0011_village_video_rule.sql":  # past remediations on an exception,
+                    from layers import remediation  # in the migration's own transaction
+
+                    LOGGER.info("recorded %d past remediations as exceptions to R2", remediation.mark_legacy(conn))
                 cur.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (path.name,))
                 conn.commit()
                 applied_now.append(path.name)
-            if "0011_village_video_rule.sql" in applied_now:  # past remediations on an exception
-                from layers import remediation
-                LOGGER.info("recorded %d past remediations as exceptions to R2", remediation.mark_legacy(conn))
-                conn.commit()
             if "0009_layer_versions.sql" in done or "0009_layer_versions.sql" in applied_now:
                 from layers import versions
                 versions.track(conn)

@@ -13,6 +13,7 @@ from datetime import date
 
 from psycopg2.extras import execute_batch
 
+from geo.calendar import FIRST_YEAR, LAST_YEAR
 from layers import village_video
 from layers.errors import Conflict, CriteriaNotMet, FeatureNotFound, InvalidInput
 
@@ -332,6 +333,10 @@ def mark_legacy(conn, user: str = "migration") -> int:
                      if s["status"] == "remediated" and not s["exception_note"]}
         checks = village_video.video_checks(conn, county, confirmed) if confirmed else None
         for village, state in sorted(confirmed.items()):
+            if checks is not None and village not in checks:
+                continue        # no longer in the villages layer: nothing to check it against
+            if not FIRST_YEAR <= state["effective_on"].year <= LAST_YEAR:
+                continue        # a date from before the sane-value checks (0008): left as it is
             video = checks[village] if checks is not None else \
                 {"met": state["video"], "reasons": ["视频覆盖未录入为达标"]}
             reasons = _legacy_reasons(state, video)

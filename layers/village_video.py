@@ -80,13 +80,16 @@ VILLAGE_VIDEO = f"""
     ),
     ends_at AS (SELECT p, count(*) AS n FROM ends GROUP BY p),
     -- a junction: three or more road ends meet, counting a road that runs on through the
-    -- point as two ends (crossings where no road ends are taken for overpasses); a main
-    -- one when a main road is among them
+    -- point (none of its parts ends there: two parts of one road meeting are its ends, not
+    -- a junction) as two ends; crossings where no road ends are taken for overpasses; a
+    -- main one when a main road is among them
     junctions AS (
         SELECT e.p, bool_or(r.class = ANY(%(main)s::text[])) AS main
         FROM ends_at e JOIN roads r ON r.county_code = %(county)s AND ST_DWithin(r.geom, e.p, 1e-7)
         GROUP BY e.p, e.n
-        HAVING e.n + 2 * count(*) FILTER (WHERE NOT ST_DWithin(ST_Boundary(r.geom), e.p, 1e-7)) >= 3
+        HAVING e.n + 2 * count(*) FILTER (WHERE NOT EXISTS (
+            SELECT 1 FROM ST_Dump(r.geom) d
+            WHERE ST_DWithin(ST_StartPoint(d.geom), e.p, 1e-7) OR ST_DWithin(ST_EndPoint(d.geom), e.p, 1e-7))) >= 3
     ),
     vjunctions AS (
         SELECT v.code, count(*) AS n, count(*) FILTER (WHERE seen) AS covered,

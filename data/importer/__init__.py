@@ -72,6 +72,7 @@ from data.importer.reproject import crs_option
 from data.importer.write import write
 from layers import remediation
 from layers.catalog import get_layer
+from layers.db import savepoint
 from layers.errors import ImportRefused
 
 LOGGER = logging.getLogger(__name__)
@@ -95,6 +96,18 @@ def remediation_warnings(imported: dict) -> list[str]:
     named = "；".join(f"{e['name']}（{e['code']}）：{'；'.join(e['reasons'])}" for e in imported["exceptions"])
     return [f"{len(imported['exceptions'])} 个偏远村的整治日期按例外记录（备注“{remediation.IMPORT_EXCEPTION}”）"
             f"，因视频覆盖不符合本县规则：{named}"]
+
+
+def _remediation_records(conn, county_code: str, fname: str) -> list[str]:
+    """Record the villages' remediation dates as events (with the warnings on exceptions);
+    a database error there refuses the file like one while writing it."""
+    import psycopg2
+
+    try:
+        with savepoint(conn, "import_remediation"):
+            return remediation_warnings(remediation.record_imported(conn, county_code))
+    except psycopg2.Error as err:
+        raise ImportRefused([f"{fname}: 记录整治日期时数据库拒绝写入：{str(err).strip().splitlines()[0]}"]) from None
 
 
 def import_file(conn, layer_name: str, path, *, crs=None, encoding=None, replace=False,
@@ -134,7 +147,7 @@ def import_file(conn, layer_name: str, path, *, crs=None, encoding=None, replace
     if unmapped:
         warnings.append(unmapped)
     if layer.name == "villages":  # past records: remediation confirmed on remediated_on
-        warnings.extend(remediation_warnings(remediation.record_imported(conn, county_code)))
+        warnings.extend(_remediation_records(conn, county_code, fname))
     LOGGER.info("imported %s into %s: %d added, %d updated", fname, layer.name, added, updated)
     return ImportResult(added=added, updated=updated, warnings=warnings, rows=n)
 

@@ -77,9 +77,13 @@ BEGIN
     RETURN coalesce(f, incident_focus_default_map() ->> k);
 END $$;
 
-ALTER TABLE incidents ADD COLUMN focus text;
-UPDATE incidents SET focus = coalesce(incident_focus(county_code, category), 'other');
-ALTER TABLE incidents ALTER COLUMN focus SET NOT NULL,
+-- 'other' for every row at once (no rewrite), then the rows of a focus group: only rows
+-- that pass the checks of 0008 kept NOT VALID, since an updated row must pass them (the
+-- few that do not stay 'other'); new rows get their focus from the trigger below.
+ALTER TABLE incidents ADD COLUMN focus text NOT NULL DEFAULT 'other';
+UPDATE incidents SET focus = incident_focus(county_code, category)
+WHERE incident_focus(county_code, category) IS NOT NULL AND lonlat_ok(geom) AND moment_ok(occurred_at);
+ALTER TABLE incidents ALTER COLUMN focus DROP DEFAULT,
     ADD CONSTRAINT incidents_focus CHECK (incident_focus_ok(focus)),
     ADD CONSTRAINT incidents_category_length CHECK (char_length(category) BETWEEN 1 AND 100) NOT VALID;
 DO $$

@@ -125,8 +125,11 @@ def test_the_planners_quarter_closes_in_the_browser(page, live_app, live_server)
     assert page.locator("#quota-table tr.short").count() == 0, page.locator("#quota-panel").inner_text()
     page.screenshot(path=f"{SHOTS}/planner_quarter_draft_1440.png", full_page=False)
 
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
     with page.expect_navigation():
         page.click("#publish-form button[type=submit]")
+    assert len(dialogs) == 1 and "发布后不能再修改" in dialogs[0]     # asked once, after in-place changes
     assert "已发布 2026Q4 第" in page.locator(".flash").inner_text()
     assert "已达到配额" in page.locator("#shortfall").inner_text()
     elapsed = time.monotonic() - started

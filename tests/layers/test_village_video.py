@@ -175,3 +175,19 @@ def test_confirmation_needs_every_criterion_unless_on_an_exception(village):
     (h,) = remediation.history(village, COUNTY, "V1")
     assert h["id"] == event and h["after"]["exception_note"] == "摄像机已装未录入"
     assert h["after"]["exception_reasons"] == ["村口…"]
+
+
+def test_two_parts_of_one_road_meeting_are_not_a_junction(app, conn):
+    """A county road stored as two parts that meet inside the village: its joint is no
+    junction; a village road ending there makes it one."""
+    from shapely.geometry import MultiLineString
+
+    put(conn, "townships", [{"code": "410999001", "name": "甲镇", "geometry": square(110.9, 32.9, 0.3)}])
+    put(conn, "villages", [{"code": "V1", "name": "一村", "remote": True, "population": 1, "remediated_on": None,
+                            "geometry": square(111.0, 33.0, 0.02)}])
+    put(conn, "roads", [{"code": "R1", "name": "东西路", "class": "county", "geometry": MultiLineString(
+        [[(110.99, Y), (111.01, Y)], [(111.01, Y), (111.03, Y)]])}])
+    assert checked(conn)["main_junctions"] == 0
+    put(conn, "roads", [{"code": "R2", "name": "北村道", "class": "village",
+                         "geometry": LineString([(111.01, Y), (111.01, 33.03)])}])
+    assert checked(conn)["main_junctions"] == 1

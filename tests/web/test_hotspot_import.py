@@ -85,3 +85,29 @@ def test_the_planner_page_shows_an_imported_version(county, client, tmp_path):
     login(client, "planner")
     html = client.get(f"/planner/hotspots?quarter={Q}").get_data(as_text=True)
     assert "第 1 版，已发布·导入" in html and "导入，已发布" in html
+
+
+def test_a_draft_older_than_an_imported_list_cannot_overwrite_it(county, client, tmp_path):
+    """Import while a planner's draft is open: publishing that draft would drop the imported
+    list, so it is refused (409) naming the newer version; the planner discards it and
+    opens a new draft, a copy of the imported list."""
+    lst = client.post("/api/hotspots/lists", json={"quarter": Q}, headers=basic("planner")).get_json()
+    run_import(county, hotspots_file(tmp_path / "hotspots.geojson", ten_five_four()))
+    resp = client.post(f"/api/hotspots/lists/{lst['id']}/publish", json={}, headers=basic("planner"))
+    assert resp.status_code == 409 and "第 2 版，导入" in resp.get_json()["message"]
+    listed = client.get(f"/api/hotspots/listed?quarter={Q}", headers=basic("leader")).get_json()["features"]
+    assert len(listed) == 19                                           # the imported list stays in force
+    for role in ("commander", "leader"):
+        assert client.delete(f"/api/hotspots/lists/{lst['id']}", json={}, headers=basic(role)).status_code == 403
+    assert client.delete(f"/api/hotspots/lists/{lst['id']}", json={"revision": 5},
+                         headers=basic("planner")).status_code == 409
+    assert client.delete(f"/api/hotspots/lists/{lst['id']}", json={"revision": []},
+                         headers=basic("planner")).status_code == 400
+    assert client.delete(f"/api/hotspots/lists/{lst['id']}", json={}, headers=basic("planner")).status_code == 200
+    published = client.get(f"/api/hotspots/lists?quarter={Q}", headers=basic("planner")).get_json()
+    assert [(v["version"], v["state"]) for v in published] == [(2, "published")]
+    assert client.delete(f"/api/hotspots/lists/{published[0]['id']}", json={},
+                         headers=basic("planner")).status_code == 409       # a published version never goes
+    again = client.post("/api/hotspots/lists", json={"quarter": Q}, headers=basic("planner")).get_json()
+    doc = client.get(f"/api/hotspots/lists/{again['id']}", headers=basic("planner")).get_json()
+    assert again["based_on"] == published[0]["id"] and len(doc["items"]["features"]) == 19

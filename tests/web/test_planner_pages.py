@@ -168,11 +168,16 @@ def test_page_defaults_to_the_coming_quarter_and_renders_for_every_role(county, 
         assert 'name="revision"' not in html and "加入清单</button>" not in html
         # and the page's POST routes refuse them
         token = forms.post_forms(action="logout")[0]["fields"]["csrf_token"]
-        for action in ("publish", "items", "draft", "status/H2026Q3-001"):
+        for action in ("publish", "items", "draft", "draft/discard", "status/H2026Q3-001"):
             resp = other.post(f"/planner/hotspots/{action}?quarter={Q}", data={"csrf_token": token, "rank": "1"})
             assert resp.status_code == 403, action
     assert client.get(f"{PAGE}&category=nonsense").status_code == 400
     assert client.get(f"{PAGE}&cell_m=20").status_code == 400
+    # the panel planner.js refreshes from: every role reads it; bad analyses are refused
+    panel = client.get(f"/planner/hotspots/panel?quarter={Q}").get_json()
+    assert panel["draft"] is None and "配额检查" in panel["quota_html"] and panel["items"]["features"] == []
+    for bad in ("quarter=2026Q9", "quarter=2026Q4&cell_m=NaN", "quarter=2026Q4&focus=x", ""):
+        assert client.get(f"/planner/hotspots/panel?{bad}").status_code == 400, bad
 
 
 def test_a_candidate_added_through_the_form_is_on_the_draft(county, client, conn):
@@ -223,6 +228,12 @@ def test_publish_refused_with_the_shortfall_then_published(county, client):
     assert "未发布：清单未达到配额" in message and "县级乱点 1 个，少于 10 个（差 9 个）" in message
     assert "乙乡（410999002）乡镇级乱点 0 个，少于 5 个" in message
     assert "第 1 版，草稿" in html
+    # a bad or stale discard form changes nothing
+    discard = Forms(html).by_id["discard-form"]
+    assert client.post(f"/planner/hotspots/draft/discard?quarter={Q}",
+                       data={**discard["fields"], "draft_id": "abc"}).status_code == 400
+    assert "未保存" in flashes(submit(client, discard, revision="99"))
+    assert "第 1 版，草稿" in page(client)
     # fill the rest through the API, then publish from the page
     lst = client.get(f"/api/hotspots/quota?quarter={Q}", headers=basic("planner")).get_json()["list"]
     for n in range(19):

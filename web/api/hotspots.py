@@ -77,6 +77,14 @@ def hotspot_list(list_id):
     return jsonify(hl.list_document(context.conn(), context.code(), list_id))
 
 
+@bp.route("/hotspots/lists/<int:list_id>", methods=["DELETE"])
+@require_role("planner")
+def hotspot_discard(list_id):
+    """Throw a draft away, its items with it (planners); published versions never go."""
+    lst = lists.discard(context.conn(), context.code(), list_id, params.body(Revision).revision)
+    return jsonify({"discarded": lst["id"], "quarter": lst["quarter"], "version": lst["version"]})
+
+
 @bp.route("/hotspots/lists/<int:list_id>/items", methods=["POST"])
 @require_role("planner")
 def hotspot_add(list_id):
@@ -100,7 +108,7 @@ def hotspot_add_candidates(list_id):
         raise InvalidInput(f"清单 {list_id} 属于 {lst['quarter']}，不是 {a.quarter}", "quarter")
     picks = [p.model_dump(exclude_none=True) for p in batch.candidates]
     items = qs.candidate_items(quarter_candidates(a), picks, lists.items(conn, list_id), a.quarter)
-    codes = lists.add_items(conn, county, list_id, items, batch.revision)
+    codes = lists.add_items(conn, county, list_id, items, batch.revision, field="candidates")
     return jsonify({"codes": codes, "revision": lists.get_list(conn, county, list_id)["revision"]}), 201
 
 

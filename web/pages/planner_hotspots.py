@@ -134,6 +134,16 @@ def open_draft():
     return _back("draft")
 
 
+@bp.route("/hotspots/draft/discard", methods=["POST"])
+@require_role("planner")
+def discard_draft():
+    """Throw the quarter's draft away (the published versions stay)."""
+    state = _form_state()
+    lst, err = attempt(lists.discard, context.conn(), context.code(), state.draft_id or 0, state.revision)
+    flash(refusal("放弃草稿", err) if err else f"已放弃 {lst['quarter']} 第 {lst['version']} 版清单草稿")
+    return _back("draft")
+
+
 @bp.route("/hotspots/items/<code>", methods=["POST"])
 @require_role("planner")
 def update_item(code):

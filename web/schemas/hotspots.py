@@ -9,8 +9,20 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from geo import hotspots as hs
 from layers.catalog import CATEGORY_MAX_LENGTH, HOTSPOT_LEVELS, INCIDENT_FOCUS
 from layers.categories import category_key
-from web.schemas import (Code, Day, Finite, Input, Name, OptionalWhole, Position, Quarter, Text, Whole, check_inside,
-                         geometry)
+from web.schemas import (
+    Code,
+    Day,
+    Finite,
+    Input,
+    Name,
+    OptionalWhole,
+    Position,
+    Quarter,
+    Text,
+    Whole,
+    check_inside,
+    geometry,
+)
 
 FOCUS = Literal[INCIDENT_FOCUS]
 Category = Annotated[str, Field(max_length=CATEGORY_MAX_LENGTH, pattern=r"^[^\x00-\x1f\x7f]+$")]
@@ -164,10 +176,9 @@ class NewItem(ItemFields):
     geometry: Any = None
     radius_m: Annotated[Finite, Field(ge=RADIUS_M[0], le=RADIUS_M[1])] | None = None
     place: Place | None = None
-    source: Literal[("candidate", "drawn")] = "drawn"
-    significant: bool | None = None
-    incident_count: Annotated[int, Field(ge=0)] | None = None
-    gi_z: Finite | None = None
+    # what the analysis found (significance, counts, z) comes only with candidates
+    # (POST …/candidates), never from the client
+    source: Literal["drawn"] = "drawn"
 
     @field_validator("geometry")
     @classmethod

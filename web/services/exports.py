@@ -9,6 +9,7 @@ from pathlib import Path
 
 import geopandas as gpd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from geo.remediation import curve, milestones
 from layers import hotspots as hotspot_layer
@@ -21,6 +22,15 @@ from web.services.charts import burnup_chart
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AREA_FORMATS = {"gpkg": ("GPKG", "application/geopackage+sqlite3"),
                 "geojson": ("GeoJSON", "application/geo+json")}
+
+
+def _append(ws, row: list) -> None:
+    """One row of cells; text is written as text: characters a workbook cannot hold are
+    dropped, and a note starting with = is not taken for a formula."""
+    ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str) and cell.data_type == "f":
+            cell.data_type = "s"
 
 
 def _xlsx(title: str, caption: str, head: list[str], rows: list[list], percent_cols=()) -> bytes:
@@ -37,10 +47,10 @@ def _workbook(title: str, caption: str, head: list[str], rows: list[list], perce
     wb = Workbook()
     ws = wb.active
     ws.title = title
-    ws.append([caption])
-    ws.append(head)
+    _append(ws, [caption])
+    _append(ws, head)
     for row in rows:
-        ws.append(row)
+        _append(ws, row)
     for col in percent_cols:
         for cells in ws.iter_rows(min_row=3, min_col=col, max_col=col):
             for cell in cells:
@@ -67,10 +77,10 @@ def remediation_xlsx(report: dict, county: County, as_of: date, excepted: list[d
     wb = _workbook("偏远村整治进度", f"{county.name}偏远村整治进度（统计日 {as_of}）", rem.TABLE_HEAD,
                    rem.table_rows(report), percent_cols=(6, 7))
     ws = wb.create_sheet("按例外认定的村")
-    ws.append([f"{county.name}按例外认定已整治的偏远村（统计日 {as_of}，共 {len(excepted)} 个）"])
-    ws.append(EXCEPTION_HEAD)
+    _append(ws, [f"{county.name}按例外认定已整治的偏远村（统计日 {as_of}，共 {len(excepted)} 个）"])
+    _append(ws, EXCEPTION_HEAD)
     for r in excepted:
-        ws.append([r["code"], r["name"], r["township_name"], r["confirmed_on"], r["confirmed_by"],
+        _append(ws, [r["code"], r["name"], r["township_name"], r["confirmed_on"], r["confirmed_by"],
                    r["exception_note"], "；".join(r["exception_reasons"])])
     return _bytes(wb)
 

@@ -6,13 +6,16 @@
 (function () {
   "use strict";
 
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.getAttribute("data-confirm"))) {
-        event.preventDefault();
-      }
-    });
-  });
+  // Asked at the document, before any other handler (capture): forms a page's script
+  // puts in later ask too, and a script handling the submit sees it was cancelled.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute && form.hasAttribute("data-confirm") &&
+        !window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
 
   document.querySelectorAll("[data-print]").forEach(function (el) {
     el.addEventListener("click", function (event) {

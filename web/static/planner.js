@@ -222,7 +222,7 @@
   document.getElementById("draft-panel").addEventListener("submit", function (e) {
     var form = e.target;
     var tr = form.closest("tr[data-code]");
-    if (!tr || !state.draft) {
+    if (e.defaultPrevented || !tr || !state.draft) {
       return;   // opening a draft: an ordinary form post
     }
     e.preventDefault();

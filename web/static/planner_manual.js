@@ -82,7 +82,8 @@
         document.getElementById("manual-township").value = p.township_code;
       }
       show(L.geoJSON(f, { style: { className: "pl-preview", color: "#d95f02", weight: 3, dashArray: "5 4", fillOpacity: 0.2 } }),
-           "已选取 " + p.name + "（" + p.code + "），范围 " + areaText(p.area_m2) + (p.fits ? "" : "，超出乱点范围的面积上限，可减小缓冲或改用“点选位置，半径”"),
+           "已选取 " + p.name + "（" + p.code + "），范围 " + areaText(p.area_m2) + (p.fits ? "" : "，超出乱点范围的面积上限（5 平方公里）" + (p.buffer_m > 0 ? "，可减小缓冲" : "") +
+             "，可改用“在地图上手绘多边形”或“点选位置，半径”圈出其中的乱点"),
            p.fits);
     }).catch(function (err) {
       page.say(shapeText, err.message, true);
