@@ -24,6 +24,7 @@ PAGES = [
     ("admin", "/map", ".folium-map"),
     ("commander", "/commander/", ".folium-map"),
     ("commander", "/commander/cameras", "#camera-counts"),
+    ("commander", "/commander/cameras/list?status=problem", "#camera-table"),
     ("commander", "/commander/siting", "#failing-villages"),
     ("commander", "/commander/patrol?day=2026-11-26", "#patrol-summary"),
     ("planner", "/planner/", ".folium-map"),

@@ -7,4 +7,5 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-from web.api import categories, coverage, hotspots, layers, patrol, remediation, users  # noqa: E402,F401  (routes on bp)
+# the modules put their routes on bp
+from web.api import cameras, categories, coverage, hotspots, layers, patrol, remediation, users  # noqa: E402,F401

@@ -10,7 +10,7 @@ from shapely.geometry import shape
 from geo.calendar import now, today
 from geo.coverage import entrance_name, share_words
 from layers import patrol as records
-from layers.catalog import LAYERS, VALUE_LABELS
+from layers.catalog import CAMERA_KINDS, LAYERS, VALUE_LABELS
 from layers.features import query_features
 from web import context, params
 from web.auth import may, require_role
@@ -19,9 +19,12 @@ from web.limits import heavy
 from web.maps import coverage as coverage_maps
 from web.maps import patrol as patrol_maps
 from web.pages.common import attempt, overview_page, townships
+from web.schemas.cameras import CameraListQuery
 from web.schemas.coverage import CameraStatus, SitingPage
 from web.schemas.patrol import Day_, RouteArgs
+from web.services import cameras as camera_rows
 from web.services import coverage, patrol
+from web.services import hotspot_lists as hl
 
 LOGGER = logging.getLogger(__name__)
 STOP_CHOICES = {"hotspots,schools": "乱点和学校", "hotspots": "仅乱点", "schools": "仅学校"}
@@ -49,6 +52,21 @@ def cameras():
             lambda code: url_for(".camera", code=code), may("commander"))
     counts, parts = built("commander.cameras", build)
     return render_template("commander/cameras.html", counts=counts, map=parts)
+
+
+@bp.route("/cameras/list")
+def camera_list():
+    """List the cameras: filter by status, kind, township and networked, sort, page, export."""
+    conn, county = context.conn(), context.code()
+    q = params.query(CameraListQuery)
+    shown = q.model_dump(exclude={"page", "format"}, exclude_none=True)
+    return render_template("commander/camera_list.html", q=q, shown=shown, found=camera_rows.page(conn, county, q),
+                           towns=hl.township_names(conn, county), kinds=CAMERA_KINDS, labels=VALUE_LABELS,
+                           sorts=SORT_LABELS)
+
+
+SORT_LABELS = {"status": "状态（离线、故障在前）", "code": "编码", "name": "名称", "kind": "类型", "township": "乡镇",
+               "changed": "状态变更时间", "installed": "安装日期"}
 
 
 def _camera_page(code: str, status: int = 200):

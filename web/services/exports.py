@@ -119,3 +119,8 @@ def hotspot_areas(frame: gpd.GeoDataFrame, quarter: str, fmt: str) -> bytes:
         path = Path(tmp) / f"hotspots-{quarter}.{fmt}"
         frame.to_file(path, driver=driver, **({"layer": "hotspots"} if fmt == "gpkg" else {}))
         return path.read_bytes()
+
+
+def table_xlsx(title: str, caption: str, head: list[str], rows: list[list]) -> bytes:
+    """A one-sheet workbook: a caption row, a head row, the rows (text kept as text)."""
+    return _xlsx(title, caption, head, rows)
