@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from geo.calendar import today
+from geo.calendar import now, today
 from layers import remediation as records
+from layers.catalog import VALUE_LABELS
 from layers.errors import Conflict, CriteriaNotMet, InvalidInput
 from web import context, params
 from web.auth import may, require_role
 from web.pages.common import attempt, overview_page
 from web.schemas.remediation import AsOf, Change, Revert
+from web.services import planner_home as home
 from web.services import remediation as rem
 from web.services.coverage import rule_document
 
@@ -18,6 +20,14 @@ bp = Blueprint("planner", __name__, url_prefix="/planner")
 
 @bp.route("/")
 def index():
+    """The planner's first screen: the quarter's list and quota, remediation against the
+    plan with the villages most at risk, what others changed since the last visit."""
+    h = home.home(context.conn(), context.county(), context.user_name(), today(), now())
+    return render_template("planner/home.html", h=h, labels=VALUE_LABELS, status_labels=rem.STATUS_LABELS)
+
+
+@bp.route("/map")
+def map_page():
     """Show the planner's map of hotspots."""
     return overview_page("乱点整治", "planner")
 
