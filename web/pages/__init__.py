@@ -7,9 +7,17 @@ draws its map with ``web.maps``; a form's refused change is rolled back and expl
 from __future__ import annotations
 
 
+def print_date() -> str:
+    """Today (Asia/Shanghai) for the printed page's heading."""
+    from geo.calendar import today
+
+    return today().isoformat()
+
+
 def register(app) -> None:
     from web.pages import admin, commander, home, leader, planner
 
+    app.add_template_global(print_date, "print_date")
     for module in (home, commander, planner, leader, admin):
         app.register_blueprint(module.bp)
     app.add_url_rule("/vendor/<path:filename>", "vendor", home.vendor)
