@@ -35,7 +35,7 @@ LOGGER = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-OPEN_ENDPOINTS = {"auth.login", "static", "vendor"}
+OPEN_ENDPOINTS = {"auth.login", "static", "vendor", "home.favicon"}
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 ROLE_LABELS = {"commander": "巡防指挥", "planner": "规划", "leader": "县领导", "admin": "管理员"}
 BASIC_CHALLENGE = 'Basic realm="county map", charset="UTF-8"'

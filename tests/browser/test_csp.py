@@ -40,7 +40,7 @@ def violations(page) -> list[str]:
 
 
 @pytest.mark.parametrize("role, path", [("admin", "/map"), ("commander", "/commander/cameras"),
-                                        ("leader", "/leader/coverage"), ("planner", "/planner/map")])
+                                        ("leader", "/leader/coverage"), ("planner", "/map?preset=planner")])
 def test_maps_draw_under_the_csp_without_violations(page, role, path):
     page.add_init_script(WATCH_CSP)
     sign_in(page, role, then=path)

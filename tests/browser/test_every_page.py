@@ -22,13 +22,14 @@ PAGES = [
     ("admin", "/admin/categories", "#category-map"),
     ("leader", "/account/password", "#change-password"),
     ("admin", "/map", ".folium-map"),
+    ("leader", "/map?preset=leader", ".map-presets"),
     ("commander", "/commander/", ".folium-map"),
     ("commander", "/commander/cameras", "#camera-counts"),
     ("commander", "/commander/cameras/list?status=problem", "#camera-table"),
     ("commander", "/commander/siting", "#failing-villages"),
     ("commander", "/commander/patrol?day=2026-11-26", "#patrol-summary"),
     ("planner", "/planner/", "#planner-home"),
-    ("planner", "/planner/map", ".folium-map"),
+    ("planner", "/map?preset=planner", ".folium-map"),
     ("planner", "/planner/remediation", "#remote-villages"),
     ("planner", "/planner/hotspots?quarter=2026Q4", "#candidates"),
     ("leader", "/leader/", ".folium-map"),
@@ -51,6 +52,8 @@ def test_page_opens_clean(page, live_app, role, path, marker, size):
     log = page.log
     assert log.page_errors == [] and log.console_errors == [], (log.page_errors, log.console_errors)
     assert log.blocked == [], f"requests to other hosts: {log.blocked}"
+    wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, f"the page is {wide} px wider than the {size} screen"
     SHOTS.mkdir(parents=True, exist_ok=True)
-    name = path.strip("/").split("?")[0].replace("/", "-") or "home"
+    name = path.strip("/").replace("?", "-").replace("=", "-").replace("/", "-") or "home"
     page.screenshot(path=str(SHOTS / f"{name}-{size}.png"))

@@ -34,7 +34,7 @@ def test_the_first_screen_answers_the_planners_questions(county, client):
     assert 'id="remediation-progress"' in html and "0/6（0.0%）" in html
     assert len(re.findall(r'<tr data-code="4109990', html)) == 6           # every remote village at risk
     assert "近 7 天他人的更新" in html and "没有他人的更新" in html           # a first visit
-    assert "/planner/map" in html
+    assert "/map?preset=planner" in html
     # the figures are the API's for the same day
     api = client.get("/api/remediation/progress", headers=basic("leader")).get_json()
     assert f"{api['county']['remediated']}/{api['county']['remote']}" in html

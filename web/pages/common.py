@@ -21,13 +21,14 @@ def asset_urls() -> dict:
             "county_map_css": url_for("static", filename="map_shell.css")}
 
 
-def overview_page(title: str, view: str):
-    """A page holding the overview map of every layer, with ``view``'s layers switched on."""
+def overview_page(title: str, view: str, presets: dict | None = None):
+    """A page holding the overview map of every layer, with ``view``'s layers switched on
+    (and links to the other ``presets``, {view: label})."""
     def layers():  # the same for every view and role: read once per data version
         return built("overview.layers", lambda: mapdata.read_layers(context.conn(), context.code()),
                      heavy=False, per_role=False)
     parts = built(("overview", view), lambda: overview_parts(layers(), current_app.config, view, asset_urls()))
-    return render_template("home/map.html", title=title, view=view, map=parts)
+    return render_template("home/map.html", title=title, view=view, map=parts, presets=presets or {})
 
 
 def townships() -> list[dict]:

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from web import context, params
 from web.pages.common import overview_page
+from web.schemas.maps import PRESETS, MapPreset
 from web.services import exports
 
 VENDOR_DIR = Path(__file__).resolve().parent.parent / "assets" / "node_modules"
@@ -26,8 +27,16 @@ def index():
 
 @bp.route("/map")
 def map_page():
-    """Show every layer on one map."""
-    return overview_page("综合地图", "all")
+    """The one map page: every layer, with a preset of them switched on (综合, 巡防指挥,
+    乱点整治, 领导视图); the user's role's preset unless one is asked for."""
+    preset = params.query(MapPreset).preset or (current_user.role if current_user.role in PRESETS else "all")
+    return overview_page(f"地图 · {PRESETS[preset]}", preset, presets=PRESETS)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """The site's icon where browsers look for it by default."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 def download(body, mimetype: str, filename: str) -> Response:

@@ -9,7 +9,7 @@ from layers.catalog import VALUE_LABELS
 from layers.errors import Conflict, CriteriaNotMet, InvalidInput
 from web import context, params
 from web.auth import may, require_role
-from web.pages.common import attempt, overview_page
+from web.pages.common import attempt
 from web.schemas.remediation import AsOf, Change, Revert
 from web.services import planner_home as home
 from web.services import remediation as rem
@@ -28,8 +28,8 @@ def index():
 
 @bp.route("/map")
 def map_page():
-    """Show the planner's map of hotspots."""
-    return overview_page("乱点整治", "planner")
+    """The planner's map is the one map page with the planner's preset."""
+    return redirect(url_for("home.map_page", preset="planner"), code=301)
 
 
 # --- remediation ledger and forms -----------------------------------------------------------

@@ -2,7 +2,8 @@
  * allows no inline event handlers):
  *   <form data-confirm="text">  asks before submitting; the text is read, never evaluated
  *   <a data-print>              prints the page
- *   <a data-back>               goes back one page */
+ *   <a data-back>               goes back one page
+ *   <button data-menu-toggle>   opens and closes the header's menu on narrow screens */
 (function () {
   "use strict";
 
@@ -28,6 +29,14 @@
     el.addEventListener("click", function (event) {
       event.preventDefault();
       window.history.back();
+    });
+  });
+
+  document.querySelectorAll("[data-menu-toggle]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var bar = button.closest(".topbar");
+      var open = bar.classList.toggle("open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
     });
   });
 }());

@@ -18,8 +18,13 @@
   }
 
   function legend(html) {
-    return panel("bottomright", "cm-legend", function (div) {
+    return panel("bottomright", "cm-legend", function (div, map) {
       div.innerHTML = html;
+      // On a phone the open legend would cover the map and the layer control: start closed.
+      var details = div.querySelector("details");
+      if (details && map.getSize().x < 600) {
+        details.removeAttribute("open");
+      }
     });
   }
 
@@ -40,11 +45,30 @@
         select.appendChild(opt);
       });
       L.DomEvent.on(select, "change", function () {
-        var bounds = select.value === "" ? countyBounds : townships[Number(select.value)].bounds;
-        if (bounds) {
-          map.fitBounds(bounds, { padding: [10, 10] });
+        var county = select.value === "";
+        var bounds = county ? countyBounds : townships[Number(select.value)].bounds;
+        if (bounds) {  // 全县 goes back to the view the page opened with (fitted without padding)
+          map.fitBounds(bounds, county ? {} : { padding: [10, 10] });
         }
       });
+    });
+  }
+
+  // On a phone the layer list starts folded into its button (Leaflet's own toggle); a tap
+  // opens it, a tap on the map folds it again.
+  function foldLayersOnPhone(map) {
+    var box = map.getContainer().querySelector(".leaflet-control-layers");
+    if (!box || map.getSize().x >= 600) {
+      return;
+    }
+    box.classList.remove("leaflet-control-layers-expanded");
+    var toggle = box.querySelector(".leaflet-control-layers-toggle");
+    L.DomEvent.on(toggle, "click", function (event) {
+      L.DomEvent.preventDefault(event);
+      box.classList.add("leaflet-control-layers-expanded");
+    });
+    map.on("click", function () {
+      box.classList.remove("leaflet-control-layers-expanded");
     });
   }
 
@@ -56,6 +80,7 @@
         townshipZoom(opts.townships, opts.bounds).addTo(map);
       }
       legend(opts.legend).addTo(map);
+      window.setTimeout(function () { foldLayersOnPhone(map); }, 0);  // the layer control is added after the shell
       map.getContainer().setAttribute("data-county-map", "ready");
     }
   };

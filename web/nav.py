@@ -1,0 +1,49 @@
+"""Navigation by role: each user's own pages first, the others' (read-only for them)
+under one menu 其他页面, the system pages for admins.
+
+A link is (endpoint, label, query values); ``links(role)`` answers the header's two groups
+for the signed-in user. Every role may read every page; only the forms on another role's
+pages refuse them, so "others' pages" are shown as read-only views.
+"""
+from __future__ import annotations
+
+from flask import url_for
+
+Link = tuple[str, str, dict]
+
+PAGES: dict[str, list[Link]] = {
+    "commander": [("commander.index", "指挥首页", {}), ("commander.patrol_page", "巡防指挥", {}),
+                  ("commander.cameras", "摄像机", {}), ("commander.camera_list", "摄像机清单", {}),
+                  ("commander.siting", "补点选址", {}), ("home.map_page", "地图", {"preset": "commander"})],
+    "planner": [("planner.index", "规划首页", {}), ("planner.hotspots", "季度乱点清单", {}),
+                ("planner.remediation", "整治台账", {}), ("home.map_page", "地图", {"preset": "planner"})],
+    "leader": [("leader.index", "领导驾驶舱", {}), ("leader.remediation", "偏远村整治", {}),
+               ("leader.coverage_page", "视频覆盖", {}), ("leader.hotspots", "乱点整治进展", {}),
+               ("home.map_page", "地图", {"preset": "leader"})],
+    "admin": [("admin.index", "系统管理", {}), ("admin.audit", "审计日志", {}),
+              ("admin.category_list", "警情类别", {}), ("home.map_page", "地图", {"preset": "all"})],
+}
+GROUP_LABELS = {"commander": "巡防指挥", "planner": "规划", "leader": "县领导", "admin": "系统"}
+SHARED: list[Link] = [("ogc.landing", "数据服务（OGC API）", {"f": "html"})]
+
+
+def _urls(group: list[Link]) -> list[dict]:
+    return [{"url": url_for(endpoint, **values), "label": label, "endpoint": endpoint}
+            for endpoint, label, values in group]
+
+
+def links(role: str) -> dict:
+    """{'own': [...], 'others': [(group label, [...]), ...]} for ``role``. The map appears
+    once, in the user's own group; admins' pages are shown to admins only."""
+    own = PAGES.get(role, PAGES["leader"])
+    others = []
+    for other, group in PAGES.items():
+        if other == role or other == "admin":
+            continue
+        others.append((GROUP_LABELS[other], _urls([link for link in group if link[0] != "home.map_page"])))
+    others.append(("其他", _urls(SHARED)))
+    return {"own": _urls(own), "others": others}
+
+
+def init_app(app) -> None:
+    app.add_template_global(links, "nav_links")
