@@ -37,6 +37,8 @@ if TYPE_CHECKING:  # geopandas is imported where it is used: the importer loads 
     import geopandas as gpd
 
 GCJ02 = "gcj02"
+BD09 = "bd09"
+_BD_PI = np.pi * 3000.0 / 180.0  # the constant of Baidu's published BD-09 formula
 
 # Krasovsky 1940 ellipsoid, as used by the published GCJ-02 formula.
 _A = 6378245.0
@@ -87,7 +89,7 @@ NOT_CHINA_BOXES = (
 )
 
 _ALIASES = {
-    "gcj02": GCJ02, "gcj": GCJ02, "mars": GCJ02,
+    "gcj02": GCJ02, "gcj": GCJ02, "mars": GCJ02, "bd09": BD09, "bd09ll": BD09, "baidu": BD09,
     "wgs84": 4326, "crs84": 4326, "cgcs2000": 4490,
 }
 
@@ -147,27 +149,60 @@ def gcj02_to_wgs84(lon, lat, tolerance: float = 1e-10, max_iter: int = 30):
     return w_lon, w_lat
 
 
+def gcj02_to_bd09(lon, lat):
+    """Return BD-09 (lon, lat) of GCJ-02 (lon, lat): Baidu's published offset."""
+    lon, lat = _arrays(lon, lat)
+    z = np.sqrt(lon * lon + lat * lat) + 0.00002 * np.sin(lat * _BD_PI)
+    theta = np.arctan2(lat, lon) + 0.000003 * np.cos(lon * _BD_PI)
+    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
+
+
+def bd09_to_gcj02(lon, lat, tolerance: float = 1e-10, max_iter: int = 30):
+    """Return GCJ-02 (lon, lat) of BD-09 (lon, lat), by iterating the forward formula (the
+    usual closed-form inverse is off by up to a metre)."""
+    b_lon, b_lat = _arrays(lon, lat)
+    g_lon, g_lat = b_lon - 0.0065, b_lat - 0.006
+    for _ in range(max_iter):
+        f_lon, f_lat = gcj02_to_bd09(g_lon, g_lat)
+        e_lon, e_lat = f_lon - b_lon, f_lat - b_lat
+        g_lon, g_lat = g_lon - e_lon, g_lat - e_lat
+        if not np.any(np.maximum(np.abs(e_lon), np.abs(e_lat)) > tolerance):
+            break
+    return g_lon, g_lat
+
+
+def bd09_to_wgs84(lon, lat):
+    """Return WGS 84 (lon, lat) of BD-09 (lon, lat) from Baidu Maps: to GCJ-02, then back."""
+    return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
+
+
+def wgs84_to_bd09(lon, lat):
+    """Return BD-09 (lon, lat) of WGS 84 (lon, lat)."""
+    return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
+
+
 def parse_crs(text):
     """Parse a ``--crs`` value: 'EPSG:4490', 'epsg:4547', '4326', 'gcj02' (any case).
 
-    Returns a ``pyproj.CRS`` or the marker ``GCJ02`` ('gcj02'). Also accepts
-    'wgs84' and 'cgcs2000'. Raises ValueError naming the bad value.
+    Returns a ``pyproj.CRS`` or one of the markers ``GCJ02`` ('gcj02') and ``BD09``
+    ('bd09', Baidu Maps). Also accepts 'wgs84' and 'cgcs2000'. Raises ValueError naming
+    the bad value.
     """
     if isinstance(text, CRS):
         return text
     raw = "" if text is None else str(text).strip()
     key = re.sub(r"[\s_\-]", "", raw.lower())
     if not key:
-        raise ValueError("坐标系为空 (empty CRS; use e.g. EPSG:4490, EPSG:4547, 4326 or gcj02)")
+        raise ValueError("坐标系为空 (empty CRS; use e.g. EPSG:4490, EPSG:4547, 4326, gcj02 or bd09)")
     alias = _ALIASES.get(key)
-    if alias == GCJ02:
-        return GCJ02
+    if alias in (GCJ02, BD09):
+        return alias
     if alias is not None:
         return CRS.from_epsg(alias)
     match = re.fullmatch(r"(?:epsg:?)?(\d{4,6})", key)
     if not match:
         raise ValueError(f"无法识别的坐标系 '{raw}' (unknown CRS '{raw}'; "
-                         "use e.g. EPSG:4490, EPSG:4547, 4326 or gcj02)")
+                         "use e.g. EPSG:4490, EPSG:4547, 4326, gcj02 or bd09)")
     try:
         crs = CRS.from_epsg(int(match.group(1)))
     except CRSError:

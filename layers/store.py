@@ -89,6 +89,42 @@ def upsert_layer(conn, layer: Layer, frame, county_code: str, replace: bool = Fa
     return added, updated
 
 
+def update_attributes(conn, layer: Layer, frame, county_code: str) -> tuple[list[int], int]:
+    """Update the columns ``frame`` holds (and merge its props) of rows that exist, matched
+    on code; their geometry and other columns stay. For a table without coordinates (a
+    county's list of villages in Excel). Returns (positions of rows whose code the layer
+    does not hold, rows updated); nothing is written when any is missing."""
+    cols = [c.name for c in layer.columns if c.name in frame and c.name != "code" and not c.derived]
+    codes = [str(c) for c in frame["code"].tolist()]
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("SELECT code FROM {} WHERE county_code = %s AND code = ANY(%s)").format(
+            sql.Identifier(layer.table)), (county_code, codes))
+        held = {r[0] for r in cur.fetchall()}
+        missing = [i for i, code in enumerate(codes) if code not in held]
+        if missing:
+            return missing, 0
+        sets = sql.SQL(", ").join([sql.SQL("{0} = v.{0}").format(sql.Identifier(c)) for c in cols]
+                                  + [sql.SQL("props = t.props || v.props::jsonb"), sql.SQL("updated_at = now()")])
+        names = sql.SQL(", ").join(map(sql.Identifier, ["code"] + cols + ["props"]))
+        statement = sql.SQL("UPDATE {table} t SET {sets} FROM (VALUES %s) AS v({names}) "
+                            "WHERE t.county_code = {county} AND t.code = v.code").format(
+            table=sql.Identifier(layer.table), sets=sets, names=names, county=sql.Literal(county_code))
+        values = [tuple([code] + [_py(frame[c].iloc[i]) for c in cols]
+                        + [json.dumps(frame["props"].iloc[i] or {}, ensure_ascii=False, default=str)])
+                  for i, code in enumerate(codes)]
+        types = _column_types(cur, layer, cols)
+        template = "(" + ", ".join(["%s"] + [f"%s::{types[c]}" for c in cols] + ["%s"]) + ")"
+        execute_values(cur, statement, values, template=template, page_size=PAGE)
+    return [], len(codes)
+
+
+def _column_types(cur, layer: Layer, columns: list[str]) -> dict[str, str]:
+    """The SQL types of a layer's columns (VALUES rows carry no types of their own)."""
+    cur.execute("SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+                "WHERE a.attrelid = %s::regclass AND a.attname = ANY(%s)", (layer.table, columns))
+    return dict(cur.fetchall())
+
+
 # Where a row lies: its village (and that village's township), or its township alone,
 # by the point on its surface (by the middle of its first part for lines).
 LOCATE_VILLAGE = """
@@ -104,16 +140,25 @@ LOCATE_TOWNSHIP = """
     WHERE t.county_code = %(county)s AND w.county_code = %(county)s
       AND t.township_code IS NULL AND t.geom IS NOT NULL
       AND ST_Intersects(w.geom, {where})"""
+# A township written by name where its code belongs (所属乡镇: 柳林镇) becomes its code.
+NAMED_TOWNSHIP = """
+    UPDATE {table} t SET township_code = w.code
+    FROM townships w
+    WHERE t.county_code = %(county)s AND w.county_code = %(county)s
+      AND t.township_code = w.name AND t.township_code <> w.code"""
 POINT_ON_SURFACE = "ST_PointOnSurface(t.geom)"
 LINE_MIDDLE = "ST_LineInterpolatePoint(ST_GeometryN(t.geom, 1), 0.5)"
 
 
 def locate_steps(layer: Layer) -> list[sql.Composed]:
-    """The statements that fill a located layer's township_code (and village_code)."""
-    if not layer.located or layer.geometry is None:
-        return []
+    """The statements that turn township names into codes, and fill a located layer's
+    township_code (and village_code) where missing."""
     table = sql.Identifier(layer.table)
     steps = []
+    if layer.column("township_code") is not None:
+        steps.append(sql.SQL(NAMED_TOWNSHIP).format(table=table))
+    if not layer.located or layer.geometry is None:
+        return steps
     if layer.column("village_code") is not None:
         steps.append(sql.SQL(LOCATE_VILLAGE).format(table=table))
     where = LINE_MIDDLE if layer.geometry == "MultiLineString" else POINT_ON_SURFACE

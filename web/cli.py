@@ -21,17 +21,19 @@ def _url() -> str:
 @click.command("import")
 @click.argument("layer")
 @click.argument("path", type=click.Path(dir_okay=True))
-@click.option("--crs", default=None, help="CRS of the file when it declares none or a wrong one: EPSG:4490, EPSG:4547, gcj02 …")
-@click.option("--encoding", default=None, help="text encoding of a Shapefile's .dbf, e.g. gbk")
+@click.option("--crs", default=None, help="CRS of the file when it declares none or a wrong one: EPSG:4490, EPSG:4547, gcj02 (Amap, Tencent), bd09 (Baidu) …")
+@click.option("--encoding", default=None, help="text encoding of a Shapefile's .dbf or a CSV, e.g. gbk "
+                                                "(default: .cpg, else UTF-8 or GB18030 detected)")
+@click.option("--sheet", default=None, help="the sheet of an .xlsx to read (default: the first)")
 @click.option("--replace", is_flag=True, help="empty the layer first")
 @with_appcontext
-def import_command(layer, path, crs, encoding, replace):
+def import_command(layer, path, crs, encoding, sheet, replace):
     """Import one file into one layer (all or nothing)."""
     from data.importer import import_file
 
     try:
         with db.transaction(_url()) as conn:
-            result = import_file(conn, layer, path, crs=crs, encoding=encoding, replace=replace,
+            result = import_file(conn, layer, path, crs=crs, encoding=encoding, replace=replace, sheet=sheet,
                                  county_code=current_app.config["COUNTY_CODE"], progress=True)
     except ImportRefused as err:
         click.echo("导入失败，未写入任何数据 (import refused, nothing written):", err=True)

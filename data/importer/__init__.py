@@ -111,11 +111,14 @@ def _remediation_records(conn, county_code: str, fname: str) -> list[str]:
 
 
 def import_file(conn, layer_name: str, path, *, crs=None, encoding=None, replace=False,
-                county_code: str, progress=False, chunk_rows: int = CHUNK_ROWS) -> ImportResult:
+                county_code: str, progress=False, chunk_rows: int = CHUNK_ROWS, sheet: str | None = None,
+                columns: dict | None = None) -> ImportResult:
     """Check the whole file at ``path`` and write it into ``layer_name`` (see module doc).
 
-    crs: overrides the file's CRS ('EPSG:4490', 'EPSG:4547', '4326', 'gcj02').
+    crs: overrides the file's CRS ('EPSG:4490', 'EPSG:4547', '4326', 'gcj02', 'bd09').
     encoding: text encoding of a Shapefile's .dbf or of a CSV (e.g. 'gbk').
+    sheet: an XLSX's sheet to read (default: the first).
+    columns: {file column: catalog column or None} set by hand, before the headers found.
     replace: empty the layer (for ``county_code``) first.
     progress: show a progress bar on stderr while writing large files.
     chunk_rows: rows read, checked and written at a time.
@@ -130,8 +133,8 @@ def import_file(conn, layer_name: str, path, *, crs=None, encoding=None, replace
     target_crs = crs_option(crs)
 
     def check(warnings):
-        source = open_source(path, fname, layer, encoding, warnings, chunk_rows)
-        return source, FileCheck(source, layer, target_crs, fname, warnings)
+        source = open_source(path, fname, layer, encoding, warnings, chunk_rows, sheet)
+        return source, FileCheck(source, layer, target_crs, fname, warnings, columns)
 
     if getattr(conn, "autocommit", False):   # nothing to roll back: check the whole file first
         _, first = check(warnings)

@@ -12,7 +12,9 @@ import logging
 
 from data.importer.columns import check_columns, check_duplicates, match_columns
 from data.importer.geometry import (
+    TABLE_KINDS,
     check_geometry_types,
+    coordinate_columns,
     file_geometries,
     geometry_label,
     repair_polygons,
@@ -32,12 +34,14 @@ class FileCheck:
     """The checks of one file, and what they remember from chunk to chunk."""
 
     def __init__(self, source: Source, layer: Layer, target_crs, fname: str,
-                 warnings: list[str]):
+                 warnings: list[str], chosen: dict | None = None):
         self.source, self.layer, self.target_crs = source, layer, target_crs
         self.warnings = warnings
         self.problems = Problems(fname)
         self.seen = SeenKeys()          # keys of the rows checked so far
         self.mapping: dict[str, str] | None = None
+        self.chosen = chosen            # columns matched by hand
+        self.attributes_only = False    # a table without coordinates: it updates rows held
         self.coordinates: Coordinates | None = None
         self.rows = 0
 
@@ -53,20 +57,29 @@ class FileCheck:
     def _check(self, chunk: Chunk):
         frame, layer, problems = chunk.frame, self.layer, self.problems
         if self.mapping is None:        # the first chunk: the file's columns and CRS
-            self.mapping = match_columns([c for c in frame.columns if c != "geometry"], layer)
+            self.mapping = match_columns([c for c in frame.columns if c != "geometry"], layer, self.chosen)
             self.coordinates = Coordinates(self.target_crs, self.source.crs, self.source.kind,
                                            problems.fname, self.warnings)
+            self.attributes_only = (self.source.kind in TABLE_KINDS and layer.geometry is not None
+                                    and coordinate_columns(frame.columns) == (None, None))
+            if self.attributes_only:
+                self.warnings.append(f"{problems.fname}: 文件没有坐标列，只更新图层中已有编码的{layer.title}的属性，"
+                                     f"几何不变 (no coordinates: updates the attributes of rows the layer holds)")
         code_source = {v: k for k, v in self.mapping.items()}.get("code")
         codes = to_text(frame[code_source]).tolist() if code_source is not None else None
         problems.chunk(chunk.offset, chunk.row_numbers, codes)
         problems.records(chunk.content_problems)
-        geoms, used_by_geometry = self._geometries(frame)
-        columns = check_columns(frame, layer, self.mapping, problems)
+        if self.attributes_only:
+            geoms, used_by_geometry = [None] * len(frame), set()
+        else:
+            geoms, used_by_geometry = self._geometries(frame)
+        columns = check_columns(frame, layer, self.mapping, problems, partial=self.attributes_only)
         check_duplicates(layer, columns, problems, self.seen)
         if problems:
             return None
-        return output_frame(layer, frame, columns, self.mapping, used_by_geometry, geoms,
-                            len(frame))
+        out = output_frame(layer, frame, columns, self.mapping, used_by_geometry, geoms, len(frame))
+        out.attrs["attributes_only"] = self.attributes_only
+        return out
 
     def _geometries(self, frame):
         """The chunk's geometries checked, in EPSG:4326, invalid polygons repaired.

@@ -17,6 +17,7 @@ from data.importer.keys import SeenKeys
 from data.importer.problems import Problems, short
 from data.importer.values import is_missing, parse_bools, parse_dates, parse_numbers, parse_timestamps, to_text
 from layers.catalog import Column, Layer
+from layers.headers import VALUE_WORDS, header_names, normalise
 
 LOGGER = logging.getLogger(__name__)
 
@@ -28,27 +29,54 @@ PATTERNS = {
 }
 
 
-def match_columns(columns, layer: Layer) -> dict[str, str]:
-    """Map file column -> catalog column (case-insensitive, 10-character DBF names); columns
-    the database derives (an incident's focus) are never read from a file."""
+def match_columns(columns, layer: Layer, chosen: dict | None = None) -> dict[str, str]:
+    """Map file column -> catalog column: the catalog's names (any case, and a Shapefile's
+    names cut to 10 characters), then the Chinese headers of ``layers.headers`` (the
+    column's label and its usual variants, in their order). Columns the database derives
+    (an incident's focus) are never read from a file. ``chosen`` ({file column: catalog
+    column or None}) is what a person set by hand; it comes first, None leaving a column
+    unread."""
     catalog = [c.name for c in layer.columns if not c.derived]
     mapping: dict[str, str] = {}
     taken: set[str] = set()
-    for col in columns:
+    for col, target in (chosen or {}).items():
+        if col in columns and target in catalog and target not in taken:
+            mapping[col] = target
+            taken.add(target)
+    skipped = {col for col, target in (chosen or {}).items() if target is None}
+    free = [c for c in columns if c not in mapping and c not in skipped]
+
+    def take(col, target):
+        mapping[col] = target
+        taken.add(target)
+        free.remove(col)
+
+    for col in list(free):
         low = str(col).strip().lower()
         if low in catalog and low not in taken:
-            mapping[col] = low
-            taken.add(low)
-    for col in columns:
-        if col in mapping:
-            continue
+            take(col, low)
+    for col in list(free):
         low = str(col).strip().lower()
-        if len(low) == 10:
-            hits = [c for c in catalog if len(c) > 10 and c[:10] == low and c not in taken]
-            if len(hits) == 1:
-                mapping[col] = hits[0]
-                taken.add(hits[0])
+        hits = [c for c in catalog if len(low) == 10 and len(c) > 10 and c[:10] == low and c not in taken]
+        if len(hits) == 1:
+            take(col, hits[0])
+    by_header = {}
+    for col in free:
+        by_header.setdefault(normalise(col), col)
+    for column in layer.columns:
+        if column.derived or column.name in taken:
+            continue
+        for header in (column.label, *header_names(layer.name, column.name)):
+            col = by_header.get(normalise(header))
+            if col is not None and col in free:
+                take(col, column.name)
+                break
     return mapping
+
+
+def value_words(layer: Layer, col: Column) -> dict[str, str]:
+    """Words a file may use for an enum column's values beyond the catalog's labels."""
+    return {k.lower(): v for k, v in VALUE_WORDS.get((layer.name, col.name), {}).items()}
 
 
 def _check_range(values: np.ndarray, col: Column, problems: Problems, raw: pd.Series,
@@ -66,8 +94,8 @@ def _check_range(values: np.ndarray, col: Column, problems: Problems, raw: pd.Se
             f"大于最大值 {maximum:g} '{v}' (above maximum {maximum:g})"))
 
 
-def _enum_lookup(col: Column) -> dict[str, str]:
-    lookup = {}
+def _enum_lookup(col: Column, layer: Layer) -> dict[str, str]:
+    lookup = value_words(layer, col)
     for choice in col.choices:
         lookup[choice.lower()] = choice
         label = col.label_of(choice)
@@ -125,7 +153,7 @@ def _floats(raw, missing, col: Column, layer: Layer, problems: Problems):
 
 
 def _enums(raw, missing, col: Column, layer: Layer, problems: Problems):
-    lookup = _enum_lookup(col)
+    lookup = _enum_lookup(col, layer)
     text = to_text(raw)
     mapped = [lookup.get(v.lower()) if isinstance(v, str) else None for v in text]
     bad = np.flatnonzero(~missing & np.array([m is None for m in mapped], dtype=bool))
@@ -156,15 +184,17 @@ CONVERTERS = {
 
 
 def check_columns(frame: pd.DataFrame, layer: Layer, mapping: dict[str, str],
-                  problems: Problems) -> dict:
-    """Check and convert every catalog column present; return {name: list of values}."""
+                  problems: Problems, partial: bool = False) -> dict:
+    """Check and convert every catalog column present; return {name: list of values}.
+    ``partial``: the file updates some columns of rows the layer holds; only ``code`` must
+    be present."""
     by_name = {v: k for k, v in mapping.items()}
     out: dict[str, object] = {}
     for col in layer.columns:
         source = by_name.get(col.name)
         if source is None:
-            if col.required and not col.derived:
-                problems.column(col.name, f"缺少必填列 '{col.name}' (missing required column "
+            if col.required and not col.derived and (not partial or col.name == "code"):
+                problems.column(col.name, f"缺少必填列 '{col.name}'（{col.label}） (missing required column "
                                           f"'{col.name}'; 文件中的列 columns in file: "
                                           f"{', '.join(map(str, frame.columns)) or '-'})")
             continue

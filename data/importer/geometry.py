@@ -24,11 +24,15 @@ MAX_AREA_CHANGE = 0.01          # repaired polygons: relative area change allowe
 GEOM_TYPES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
               5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
 POLYGONAL = ("Polygon", "MultiPolygon")
+TABLE_KINDS = ("csv", "xlsx")   # tables whose points come from lon/lat columns
+# How a table's coordinate columns are headed (any case); else a header holding 经度 / 纬度.
+LON_NAMES = ("lon", "lng", "long", "longitude", "经度", "东经", "x坐标")
+LAT_NAMES = ("lat", "latitude", "纬度", "北纬", "y坐标")
 
 
 def geometry_label(kind: str) -> str:
     """The column problems with geometry are reported under."""
-    return "lon/lat" if kind == "csv" else "geometry"
+    return "lon/lat" if kind in TABLE_KINDS else "geometry"
 
 
 def file_geometries(frame: pd.DataFrame, kind: str, problems: Problems, optional: bool):
@@ -36,7 +40,7 @@ def file_geometries(frame: pd.DataFrame, kind: str, problems: Problems, optional
 
     Returns (geometries, the columns used, rows already reported or None).
     """
-    if kind == "csv":
+    if kind in TABLE_KINDS:
         return csv_points(frame, problems, optional)
     if "geometry" in frame:
         geoms = np.array([None if g is None or (isinstance(g, float) and math.isnan(g)) else g
@@ -47,20 +51,35 @@ def file_geometries(frame: pd.DataFrame, kind: str, problems: Problems, optional
     return np.full(len(frame), None, dtype=object), set(), None
 
 
+def _coordinate_column(columns, names: tuple[str, ...], word: str):
+    """The column named one of ``names`` (any case), else the one column whose name holds
+    ``word`` (发生地点经度), else None."""
+    by_name = {str(c).strip().lower(): c for c in columns}
+    for name in names:
+        if name in by_name:
+            return by_name[name]
+    holding = [c for c in columns if word in str(c)]
+    return holding[0] if len(holding) == 1 else None
+
+
+def coordinate_columns(columns) -> tuple[object, object]:
+    """(longitude column, latitude column) of a table, None where absent."""
+    return (_coordinate_column(columns, LON_NAMES, "经度"), _coordinate_column(columns, LAT_NAMES, "纬度"))
+
+
 def csv_points(frame: pd.DataFrame, problems: Problems, optional: bool):
     """Points from lon/lat columns; None where missing.
 
     Returns (geometries, the columns used, rows already reported as not numbers).
     """
-    names = {c.lower(): c for c in frame.columns}
-    lon_col, lat_col = names.get("lon"), names.get("lat")
+    lon_col, lat_col = coordinate_columns(frame.columns)
     n = len(frame)
     if lon_col is None or lat_col is None:
         if not optional:
             missing = [c for c, got in (("lon", lon_col), ("lat", lat_col)) if got is None]
             for name in missing:
                 problems.column(name, f"缺少坐标列 '{name}' (missing column '{name}'; "
-                                      f"CSV needs lon and lat columns)", rank=GEOMETRY)
+                                      f"a table needs lon and lat columns, or 经度 and 纬度)", rank=GEOMETRY)
         return np.full(n, None, dtype=object), {lon_col, lat_col} - {None}, np.zeros(n, bool)
     lon, bad_lon = parse_numbers(frame[lon_col].reset_index(drop=True))
     lat, bad_lat = parse_numbers(frame[lat_col].reset_index(drop=True))

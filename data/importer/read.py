@@ -4,12 +4,16 @@ text encoding.
 ``open_source`` returns a ``Source``: the file's format, the CRS it declares and its rows
 as ``Chunk``s of at most ``chunk_rows`` rows (a ``geometry`` column for vector files; text
 for a CSV), each with the row numbers a user sees and the values GDAL could not read. A
-CSV is read with pandas' ``chunksize``, a vector file by ``vector.VectorFile``. A file
-that cannot be read at all, or has no rows, is refused at once.
+CSV is read with pandas' ``chunksize`` (UTF-8, or GB18030 when it is not UTF-8), an XLSX
+sheet by ``sheets.xlsx_frames``, a vector file (a zipped Shapefile unpacked first) by
+``vector.VectorFile``. A file that cannot be read at all, or has no rows, is refused at once.
 """
 from __future__ import annotations
 
+import codecs
 import logging
+import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -17,7 +21,9 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
+from data.importer.geometry import TABLE_KINDS
 from data.importer.problems import refuse, short
+from data.importer.sheets import count_xlsx_rows, xlsx_frames
 from data.importer.vector import VectorFile
 from layers.catalog import Layer
 
@@ -25,8 +31,10 @@ LOGGER = logging.getLogger(__name__)
 
 CHUNK_ROWS = 50_000             # rows checked and written at a time
 SUFFIXES = {".gpkg": "gpkg", ".shp": "shp", ".geojson": "geojson", ".json": "geojson",
-            ".csv": "csv"}
-FORMAT_NAMES = ".gpkg, .shp, .geojson, .json, .csv"
+            ".csv": "csv", ".xlsx": "xlsx", ".zip": "zip"}
+FORMAT_NAMES = ".gpkg, .shp, .zip (Shapefile), .geojson, .json, .csv, .xlsx"
+SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg", ".qpj", ".sbn", ".sbx", ".qix"}
+MAX_UNZIPPED = 4 << 30          # a zipped Shapefile may not unpack to more than 4 GiB
 
 
 @dataclass
@@ -43,14 +51,15 @@ class Chunk:
 class Source:
     """A file opened for reading; ``chunks`` reads it."""
 
-    kind: str                       # gpkg, gdb, shp, geojson or csv
+    kind: str                       # gpkg, gdb, shp, geojson, csv or xlsx
     chunks: Iterator[Chunk]
     crs: object = None              # the CRS the file declares, if any
     rows: int | None = None         # how many rows it holds, where known at once
+    unpacked: object = None         # a zipped Shapefile's temporary folder, kept while read
 
 
 def open_source(path: Path, fname: str, layer: Layer, encoding: str | None,
-                warnings: list[str], chunk_rows: int = CHUNK_ROWS) -> Source:
+                warnings: list[str], chunk_rows: int = CHUNK_ROWS, sheet: str | None = None) -> Source:
     """Open the file at ``path`` for ``layer``; refuse it when it cannot be read, and (when
     its first chunk is read) when it has no rows.
 
@@ -59,10 +68,18 @@ def open_source(path: Path, fname: str, layer: Layer, encoding: str | None,
     """
     path, kind = resolve_path(path, fname)
     if kind == "csv":
-        return Source(kind, _numbered(csv_frames(path, fname, encoding, chunk_rows), kind, fname),
+        codec = encoding or csv_encoding(path, fname, warnings)
+        return Source(kind, _numbered(csv_frames(path, fname, codec, chunk_rows), kind, fname),
                       rows=count_csv_rows(path))
+    if kind == "xlsx":
+        return Source(kind, _numbered(xlsx_frames(path, fname, sheet, chunk_rows), kind, fname),
+                      rows=count_xlsx_rows(path, fname, sheet))
+    unpacked = None
+    if kind == "zip":
+        unpacked = tempfile.TemporaryDirectory(prefix="countymap-shp-")
+        path, kind = unzip_shapefile(path, fname, Path(unpacked.name)), "shp"
     vector = VectorFile(path, kind, fname, layer, encoding, warnings, chunk_rows)
-    return Source(kind, _numbered(vector.frames(), kind, fname), vector.crs, vector.rows)
+    return Source(kind, _numbered(vector.frames(), kind, fname), vector.crs, vector.rows, unpacked)
 
 
 def _numbered(frames, kind: str, fname: str) -> Iterator[Chunk]:
@@ -75,7 +92,7 @@ def _numbered(frames, kind: str, fname: str) -> Iterator[Chunk]:
         if n == 0:
             return
         if row_numbers is None or len(row_numbers) != n:
-            row_numbers = np.arange(offset, offset + n) + (2 if kind == "csv" else 1)
+            row_numbers = np.arange(offset, offset + n) + (2 if kind in TABLE_KINDS else 1)
         yield Chunk(frame.reset_index(drop=True), offset, row_numbers, content_problems)
         offset += n
 
@@ -97,6 +114,44 @@ def resolve_path(path: Path, fname: str) -> tuple[Path, str]:
         refuse(fname, f"不支持的文件类型 '{path.suffix or path.name}' "
                       f"(unsupported file type; use {FORMAT_NAMES})")
     return path, kind
+
+
+def unzip_shapefile(path: Path, fname: str, into: Path) -> Path:
+    """The one Shapefile in a .zip, unpacked into ``into`` (its parts only, under one plain
+    name: no paths from the archive are used); refuse a zip without exactly one."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir() and "__MACOSX" not in m.filename]
+            shps = [m for m in members if m.filename.lower().endswith(".shp")]
+            if len(shps) != 1:
+                refuse(fname, f"压缩包中应有且只有一个 .shp 文件，找到 {len(shps)} 个 "
+                              f"(a zip must hold exactly one .shp; found {len(shps)})")
+            stem = shps[0].filename[:-4]
+            parts = [m for m in members if m.filename[:-4] == stem and m.filename[-4:].lower() in SHAPEFILE_PARTS]
+            if sum(m.file_size for m in parts) > MAX_UNZIPPED:
+                refuse(fname, "压缩包解压后过大 (the zip unpacks to more than 4 GiB)")
+            for member in parts:
+                with archive.open(member) as src, open(into / f"layer{member.filename[-4:].lower()}", "wb") as dst:
+                    for block in iter(lambda: src.read(1 << 20), b""):
+                        dst.write(block)
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as err:
+        refuse(fname, f"无法解压 (cannot unzip: {short(err, 200)})")
+    return into / "layer.shp"
+
+
+def csv_encoding(path: Path, fname: str, warnings: list[str]) -> str:
+    """UTF-8 (with or without BOM) when the whole file decodes as UTF-8, else GB18030 (a
+    superset of GBK and GB2312, what Excel and WPS save on Chinese Windows), said in a warning."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        warnings.append(f"{fname}: 文字不是 UTF-8，按 GBK/GB18030 读取 (text is not UTF-8: read as GB18030)")
+        return "gb18030"
 
 
 def count_csv_rows(path: Path) -> int:

@@ -15,8 +15,9 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
+from data.importer.geometry import TABLE_KINDS
 from data.importer.problems import COORDINATES, FILE_CRS, Problems
-from geo.crs import gcj02_to_wgs84, in_china, parse_crs
+from geo.crs import BD09, bd09_to_wgs84, gcj02_to_wgs84, in_china, parse_crs
 from layers.errors import ImportRefused
 
 LOGGER = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ WGS84 = CRS.from_epsg(4326)
 
 
 def crs_option(crs):
-    """The ``--crs`` value parsed (a pyproj CRS or 'gcj02'), None when not given."""
+    """The ``--crs`` value parsed (a pyproj CRS, 'gcj02' or 'bd09'), None when not given."""
     if crs is None or str(crs).strip() == "":
         return None
     try:
@@ -35,7 +36,7 @@ def crs_option(crs):
 
 
 def crs_text(src) -> str:
-    """A CRS as people write it: 'EPSG:4547', 'gcj02', or its name."""
+    """A CRS as people write it: 'EPSG:4547', 'gcj02', 'bd09', or its name."""
     if src is None:
         return "-"
     if isinstance(src, str):
@@ -45,8 +46,8 @@ def crs_text(src) -> str:
 
 
 CSV_TAKEN_AS_WGS84 = ("未指定 --crs，lon/lat 按 WGS 84 (EPSG:4326) 读取；坐标若抄自高德、腾讯等网络"
-                      "地图，请用 --crs gcj02 (no --crs: lon/lat taken as WGS 84, EPSG:4326; use "
-                      "--crs gcj02 for coordinates from Chinese web maps)")
+                      "地图，请用 --crs gcj02，抄自百度地图请用 --crs bd09 (no --crs: lon/lat taken as WGS 84, "
+                      "EPSG:4326; use --crs gcj02 for coordinates from Amap/Tencent, bd09 from Baidu)")
 
 
 def source_crs(target_crs, file_crs, fname: str, warnings: list[str]):
@@ -93,6 +94,10 @@ def _gcj02_to_wgs84(xy):
     return np.column_stack(gcj02_to_wgs84(xy[:, 0], xy[:, 1]))
 
 
+def _bd09_to_wgs84(xy):
+    return np.column_stack(bd09_to_wgs84(xy[:, 0], xy[:, 1]))
+
+
 def _looks_degrees(bounds: np.ndarray) -> np.ndarray:
     return np.isfinite(bounds).all(axis=1) & (np.abs(bounds[:, [0, 2]]) <= 180).all(axis=1) \
         & (np.abs(bounds[:, [1, 3]]) <= 90).all(axis=1)
@@ -103,7 +108,7 @@ class Coordinates:
 
     def __init__(self, target_crs, file_crs, kind: str, fname: str, warnings: list[str]):
         self.src = source_crs(target_crs, file_crs, fname, warnings)
-        self.taken_as_wgs84 = self.src is None and kind == "csv"
+        self.taken_as_wgs84 = self.src is None and kind in TABLE_KINDS
         if self.taken_as_wgs84:
             self.src = WGS84
         self.text = crs_text(self.src)
@@ -127,9 +132,9 @@ class Coordinates:
             problems.file("文件没有坐标系（如缺少 .prj），请用 --crs 指定，如 --crs EPSG:4490 或 "
                           "--crs EPSG:4547 (no CRS in file and no --crs given)", rank=FILE_CRS)
             usable = np.zeros_like(usable)
-        if isinstance(src, str):            # gcj02: lon/lat degrees, shifted
+        if isinstance(src, str):            # gcj02 or bd09: lon/lat degrees, shifted
             usable = self.check_degrees(geoms, usable, problems, column)
-            geoms = _transform(geoms, np.flatnonzero(usable), _gcj02_to_wgs84)
+            geoms = _transform(geoms, np.flatnonzero(usable), _bd09_to_wgs84 if src == BD09 else _gcj02_to_wgs84)
         elif src is not None and src.is_geographic:     # EPSG:4326, 4490, …
             usable = self.check_degrees(geoms, usable, problems, column)
             if src.to_epsg() != 4326:

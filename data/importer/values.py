@@ -15,8 +15,8 @@ from geo.calendar import TIMEZONE
 
 LOGGER = logging.getLogger(__name__)
 
-TRUE_WORDS = {"true", "t", "yes", "y", "1", "1.0", "是", "真", "对"}
-FALSE_WORDS = {"false", "f", "no", "n", "0", "0.0", "否", "假", "不"}
+TRUE_WORDS = {"true", "t", "yes", "y", "1", "1.0", "是", "真", "对", "已联网", "联网", "√", "✓", "有"}
+FALSE_WORDS = {"false", "f", "no", "n", "0", "0.0", "否", "假", "不", "未联网", "×", "✗", "无"}
 
 _DATE_RE = (r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
             r"(?:[ T]+0{1,2}:00(?::00(?:\.0+)?)?)?\s*$")
@@ -24,6 +24,33 @@ _COMPACT_DATE_RE = r"^\s*(\d{4})(\d{2})(\d{2})\s*$"
 _TIMESTAMP_RE = (r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
                  r"(?:(?:[ T]+|T)(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,6}))?)?)?"
                  r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$")
+
+
+# Spreadsheet day numbers (Excel, WPS: days since 1899-12-30) taken as dates: 1954 to 2119,
+# so that a small number is never read as a date.
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+EXCEL_SERIALS = (20_000, 80_000)
+_SERIAL_RE = r"^\s*(\d{5})(?:\.(\d+))?\s*$"
+_CHINESE_CLOCK = (("年", "-"), ("月", "-"), ("日", " "), ("号", " "), ("时", ":"), ("点", ":"),
+                  ("分", ":"), ("秒", " "), ("：", ":"))
+
+
+def _western(text: pd.Series) -> pd.Series:
+    """Dates and times written the Chinese way as digits and separators:
+    2026年3月5日 8时30分 -> 2026-3-5 8:30."""
+    if not text.str.contains("[年月日号时点分秒：]", regex=True).any():
+        return text
+    for word, sign in _CHINESE_CLOCK:
+        text = text.str.replace(word, sign, regex=False)
+    return (text.str.replace(r"(\d)-\s+(\d)", r"\1-\2", regex=True)
+            .str.replace(r":\s*(?=\s|$)", "", regex=True).str.replace(r"\s+", " ", regex=True).str.strip())
+
+
+def _serials(text: pd.Series) -> pd.Series:
+    """Spreadsheet day numbers (46086 or 46086.5) as timestamps, NaT elsewhere."""
+    days = pd.to_numeric(text.where(text.str.match(_SERIAL_RE)), errors="coerce")
+    days = days.where((days >= EXCEL_SERIALS[0]) & (days <= EXCEL_SERIALS[1]))
+    return EXCEL_EPOCH + pd.to_timedelta(days.round(6), unit="D")
 
 
 def is_missing(series: pd.Series) -> np.ndarray:
@@ -75,13 +102,16 @@ def parse_dates(series: pd.Series) -> tuple[list, np.ndarray]:
         stamps = series.dt.tz_localize(None) if series.dt.tz is not None else series
         out = [None if m else v.date() for v, m in zip(stamps.tolist(), missing)]
         return out, np.array([], dtype=int)
-    text = to_text(series).fillna("").astype(str)
+    text = _western(to_text(series).fillna("").astype(str))
     parts = text.str.extract(_DATE_RE)
     compact = text.str.extract(_COMPACT_DATE_RE)
     parts = parts.where(parts[0].notna(), compact)
     numbers = parts.apply(pd.to_numeric, errors="coerce")
     numbers.columns = ["year", "month", "day"]
     stamps = pd.to_datetime(numbers, errors="coerce") if n else pd.Series([], dtype="datetime64[s]")
+    if n:  # a spreadsheet's day number, where a whole day
+        serial = _serials(text)
+        stamps = stamps.where(stamps.notna() | (serial != serial.dt.normalize()), serial)
     bad = ~missing & stamps.isna().to_numpy()
     out = [None if (m or pd.isna(v)) else v.date() for v, m in zip(stamps.tolist(), missing)]
     return out, np.flatnonzero(bad)
@@ -108,7 +138,10 @@ def parse_timestamps(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
             stamps = series.dt.tz_convert(TIMEZONE)
         bad = ~missing & stamps.isna().to_numpy()
         return stamps.reset_index(drop=True), np.flatnonzero(bad)
-    text = to_text(series).fillna("").astype(str)
+    text = _western(to_text(series).fillna("").astype(str))
+    serial = _serials(text) if len(series) else None
+    if serial is not None and serial.notna().any():  # written back as text the regex reads
+        text = text.where(serial.isna(), serial.dt.strftime("%Y-%m-%d %H:%M:%S"))
     parts = text.str.extract(_TIMESTAMP_RE)
     numbers = parts.iloc[:, :6].apply(pd.to_numeric, errors="coerce")
     numbers.columns = ["year", "month", "day", "hour", "minute", "second"]

@@ -106,6 +106,25 @@ class _Stop(Exception):
     """A problem in the file: roll the savepoint back, check the rest of the file."""
 
 
+def _update_attributes(conn, layer: Layer, frame, problems, county_code: str, replace: bool) -> tuple[int, int]:
+    """A chunk of a table without coordinates: the attributes of rows the layer holds."""
+    if replace:
+        problems.file(f"文件没有坐标列，不能清空后替换{layer.title}（--replace）；请加上几何或坐标 "
+                      f"(a file without coordinates cannot replace the layer)")
+        raise _Stop
+    missing, updated = store.update_attributes(conn, layer, frame, county_code)
+    if missing and len(missing) == len(frame):  # none held: the file lacks its coordinates
+        for name in ("lon", "lat"):
+            problems.column(name, f"缺少坐标列 '{name}' (missing column '{name}'; a table needs lon and lat "
+                                  f"columns, or 经度 and 纬度, unless it only updates rows the layer holds)")
+        raise _Stop
+    if missing:
+        problems.rows(missing, "code", f"图层中没有此编码的{layer.title}，文件又没有坐标，无法新增 "
+                                       f"(no such code in the layer, and no coordinates to add it)")
+        raise _Stop
+    return 0, updated
+
+
 def _write_chunks(conn, layer: Layer, frames, problems, county_code: str, replace: bool,
                   bar, counts: list[int], prepare) -> None:
     """upsert_layer each chunk's frame (``replace`` empties the layer before the first),
@@ -119,9 +138,14 @@ def _write_chunks(conn, layer: Layer, frames, problems, county_code: str, replac
             raise _Stop
         if prepare is not None:
             prepare(frame_out)
-        added, updated = store.upsert_layer(conn, layer, frame_out, county_code,
-                                            replace=replace and i == 0,
-                                            progress=None if bar is None else bar.update)
+        if frame_out.attrs.get("attributes_only"):
+            added, updated = _update_attributes(conn, layer, frame_out, problems, county_code, replace)
+            if bar is not None:
+                bar.update(n)
+        else:
+            added, updated = store.upsert_layer(conn, layer, frame_out, county_code,
+                                                replace=replace and i == 0,
+                                                progress=None if bar is None else bar.update)
         counts[1] += added
         counts[2] += updated
     if problems:        # found once the whole file was seen

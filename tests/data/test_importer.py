@@ -238,9 +238,11 @@ def test_csv_without_bom_and_in_gbk(conn, county, tmp_path):
     plain = _csv(tmp_path / "plain.csv", text, encoding="utf-8")
     assert run(conn, county, "incidents", plain).added == 1
     gbk = _csv(tmp_path / "gbk.csv", text.replace("J1", "J2"), encoding="gbk")
-    problems = refused(conn, county, "incidents", gbk)
-    one_problem(problems, "gbk.csv", "--encoding")
-    assert run(conn, county, "incidents", gbk, encoding="gbk").added == 1
+    found = run(conn, county, "incidents", gbk)  # not UTF-8: read as GB18030, said in a warning
+    assert found.added == 1 and any("GB18030" in w for w in found.warnings)
+    assert run(conn, county, "incidents", gbk, encoding="gbk").updated == 1
+    wrong = _csv(tmp_path / "wrong.csv", text.replace("J1", "J3"), encoding="gbk")
+    one_problem(refused(conn, county, "incidents", wrong, encoding="utf-8"), "wrong.csv", "--encoding")
     assert rows(conn, "SELECT props FROM incidents ORDER BY code") == [
         ({"地点": "张村村口"},), ({"地点": "张村村口"},)]
 
@@ -399,9 +401,12 @@ def test_gcj02_polygons(conn, county, tmp_path):
 def test_missing_unsupported_and_unreadable_files(conn, county, tmp_path):
     one_problem(refused(conn, county, "villages", tmp_path / "nope.gpkg"),
                 "nope.gpkg", "not found")
+    xls = tmp_path / "villages.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0")
+    one_problem(refused(conn, county, "villages", xls), "villages.xls", "unsupported")
     xlsx = tmp_path / "villages.xlsx"
     xlsx.write_bytes(b"PK\x03\x04")
-    one_problem(refused(conn, county, "villages", xlsx), "villages.xlsx", "unsupported")
+    one_problem(refused(conn, county, "villages", xlsx), "villages.xlsx", "cannot read")
     broken = tmp_path / "villages.gpkg"
     broken.write_bytes(b"this is not a geopackage")
     one_problem(refused(conn, county, "villages", broken), "villages.gpkg", "cannot read")
@@ -418,8 +423,8 @@ def test_unknown_layer_and_bad_crs_option(conn, county, tmp_path):
     assert "parks" in str(err.value)
     problems = refused(conn, county, "townships", path, crs="EPSG:9999999")
     one_problem(problems, "--crs", "EPSG:9999999")
-    problems = refused(conn, county, "townships", path, crs="bd09")
-    one_problem(problems, "--crs", "bd09")
+    problems = refused(conn, county, "townships", path, crs="bd10")
+    one_problem(problems, "--crs", "bd10")
 
 
 def test_missing_required_column(conn, county, tmp_path):

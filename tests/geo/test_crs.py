@@ -93,7 +93,7 @@ def test_parse_crs_gcj02(text):
     assert parse_crs(text) == GCJ02 == "gcj02"
 
 
-@pytest.mark.parametrize("text", ["EPSG:999999", "bd09", "wgs-85", "EPSG:", "", "5773"])
+@pytest.mark.parametrize("text", ["EPSG:999999", "bd10", "wgs-85", "EPSG:", "", "5773"])
 def test_parse_crs_refuses_with_the_bad_value(text):
     with pytest.raises(ValueError) as err:
         parse_crs(text)
