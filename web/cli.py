@@ -188,8 +188,27 @@ def restore_command(file, yes):
                f"(restored {done.tables} tables in {done.seconds:.1f} s)")
 
 
+@click.command("import-template")
+@click.argument("layer")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+def template_command(layer, out):
+    """Write the blank XLSX import template of LAYER (Chinese headers, a sheet explaining them)."""
+    from data.importer.templates import template_xlsx
+    from layers.catalog import get_layer
+
+    try:
+        body = template_xlsx(get_layer(layer))
+    except CountyMapError as err:
+        click.echo(str(err), err=True)
+        sys.exit(1)
+    with open(out, "wb") as fh:
+        fh.write(body)
+    click.echo(f"写入 {out}")
+
+
 def init_app(app) -> None:
     app.cli.add_command(import_command)
+    app.cli.add_command(template_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(user_cli)
     app.cli.add_command(db_cli)

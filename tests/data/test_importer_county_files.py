@@ -194,3 +194,44 @@ def test_codes_preferred_to_names_and_hand_choices_first():
     assert found == {"乡镇编码": "township_code", "点位编号": "code"}
     chosen = match_columns(["编号", "点位编号"], villages, {"编号": "code", "点位编号": None})
     assert chosen == {"编号": "code"}
+
+
+@pytest.mark.parametrize("layer", list(LAYERS))
+def test_each_layers_blank_template_reads_back(layer, tmp_path):
+    from data.importer.templates import template_xlsx
+
+    path = tmp_path / f"{layer}.xlsx"
+    path.write_bytes(template_xlsx(LAYERS[layer]))
+    book = openpyxl.load_workbook(path)
+    header = [c.value for c in book.worksheets[0][1]]
+    found = match_columns(header, LAYERS[layer])
+    wanted = {c.name for c in LAYERS[layer].columns if not c.derived}
+    assert set(found.values()) == wanted and len(found) == len(wanted)
+    notes = book["说明"]
+    assert [c.value for c in notes[3]] == ["列名", "对应字段", "是否必填", "类型", "可用值与说明"]
+    explained = {row[1].value for row in notes.iter_rows(min_row=4)}
+    assert wanted <= explained
+
+
+def test_filled_camera_template_imports(conn, county, tmp_path):
+    from data.importer.templates import template_xlsx
+
+    load_base(conn, county, tmp_path)
+    path = tmp_path / "cameras.xlsx"
+    path.write_bytes(template_xlsx(LAYERS["cameras"]))
+    book = openpyxl.load_workbook(path)
+    ws = book.worksheets[0]
+    header = [c.value for c in ws[1]]
+    values = {"点位编号": "C9", "点位名称": "张村村口", "设备类型": "枪机", "朝向": 181, "视场角": 60, "有效距离": 80,
+              "状态": "正常", "是否联网": "是", "安装日期": "2026年3月5日", "经度": IN_V1[0], "纬度": IN_V1[1]}
+    ws.append([values.get(h) for h in header])
+    book.save(path)
+    assert run(conn, county, "cameras", path).added == 1
+    assert rows(conn, "SELECT code, kind, azimuth, township_code FROM cameras") == [("C9", "fixed", 181.0, "410999001")]
+
+
+def test_template_command(runner, tmp_path):
+    out = tmp_path / "t.xlsx"
+    result = runner.invoke(args=["import-template", "incidents", str(out)])
+    assert result.exit_code == 0 and "警情编号" in [c.value for c in openpyxl.load_workbook(out).worksheets[0][1]]
+    assert runner.invoke(args=["import-template", "parks", str(out)]).exit_code == 1
