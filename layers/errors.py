@@ -37,13 +37,16 @@ class FeatureNotFound(CountyMapError):
 class ImportRefused(CountyMapError):
     """A file that cannot be imported; nothing was written.
 
-    ``problems`` lists every message (file, row, column, what is wrong).
+    ``problems`` lists every message (file, row, column, what is wrong); ``report``, where
+    the importer made one, every problem as {row, code, column, value, what}.
     """
 
-    def __init__(self, problems):
+    def __init__(self, problems, report: list[dict] | None = None):
         if isinstance(problems, str):
             problems = [problems]
         self.problems = list(problems)
+        self.report = report if report is not None else [
+            {"row": None, "code": None, "column": None, "value": None, "what": p} for p in self.problems]
         super().__init__("\n".join(self.problems))
 
 

@@ -141,7 +141,7 @@ def import_file(conn, layer_name: str, path, *, crs=None, encoding=None, replace
         for _ in first.frames():
             pass
         if first.problems:
-            raise ImportRefused(first.problems.messages())
+            raise ImportRefused(first.problems.messages(), first.problems.report())
     source, checked = check([] if getattr(conn, "autocommit", False) else warnings)
     focus = Focus(conn, county_code) if layer.name == "incidents" else None
     n, added, updated = write(conn, layer, checked.frames(), checked.problems, county_code,

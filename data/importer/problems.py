@@ -20,6 +20,7 @@ from layers.errors import ImportRefused
 LOGGER = logging.getLogger(__name__)
 
 MAX_PROBLEMS = 50
+REPORT_MAX = 20_000             # problems kept for the report a clerk downloads
 
 # Where a problem about the whole file or a column sorts: the order of the checks.
 READING, GEOMETRY, FILE_CRS, COORDINATES, COLUMNS = range(5)
@@ -33,7 +34,8 @@ def short(value, limit: int = 40) -> str:
 
 def refuse(fname: str, what: str):
     """Refuse the file at once with one problem."""
-    raise ImportRefused([f"{fname}: {what}"])
+    raise ImportRefused([f"{fname}: {what}"], [{"row": None, "code": None, "column": None, "value": None,
+                                                "what": what}])
 
 
 class Problems:
@@ -46,6 +48,7 @@ class Problems:
         self.total = 0
         self.seq = 0
         self.general: set[str] = set()              # file and column problems already listed
+        self.table: list[tuple] = []                # (row or None, code, column, value, what) for the report
         self.chunk(0, row_numbers, codes)
 
     def __bool__(self):
@@ -82,33 +85,51 @@ class Problems:
         if len(self.items) > 4 * MAX_PROBLEMS:     # those past the first MAX_PROBLEMS stay out
             self.items = sorted(self.items)[:MAX_PROBLEMS]
 
-    def _general(self, rank: int, text: str) -> None:
+    def _general(self, rank: int, text: str, column: str | None, what: str) -> None:
         if text in self.general:                # found again in a later chunk
             return
         self.general.add(text)
         self.total += 1
         self._add(-1, rank, text)
+        self.table.append((None, None, column, None, what))
 
     def file(self, what: str, rank: int = READING) -> None:
-        self._general(rank, f"{self.fname}: {what}")
+        self._general(rank, f"{self.fname}: {what}", None, what)
 
     def column(self, column: str, what: str, rank: int = COLUMNS) -> None:
-        self._general(rank, f"{self.fname} 列 {column}: {what}")
+        self._general(rank, f"{self.fname} 列 {column}: {what}", column, what)
 
-    def rows(self, positions, column: str, what) -> None:
-        """Add one problem per row position; ``what(i)`` gives the text for the i-th one."""
+    def _code(self, pos: int):
+        code = None if self.codes is None else self.codes[pos]
+        return code if code is not None and code == code and str(code).strip() != "" else None
+
+    def rows(self, positions, column: str, what, values=None) -> None:
+        """Add one problem per row position; ``what(i)`` gives the text for the i-th one
+        (``values[i]`` the value as written, for the report)."""
         positions = np.asarray(positions, dtype=int)
         self.total += len(positions)
-        for i, pos in enumerate(positions[:MAX_PROBLEMS]):
+        listed = max(MAX_PROBLEMS, REPORT_MAX - len(self.table))
+        for i, pos in enumerate(positions[:listed]):
             text = what(i) if callable(what) else what
-            self._add(self.offset + int(pos), 0,
-                      f"{self.fname} {self.row_label(int(pos))} 列 {column}: {text}")
+            if i < MAX_PROBLEMS:
+                self._add(self.offset + int(pos), 0,
+                          f"{self.fname} {self.row_label(int(pos))} 列 {column}: {text}")
+            if len(self.table) < REPORT_MAX:
+                self.table.append((self.row_number(int(pos)), self._code(int(pos)), column,
+                                   None if values is None else values(i), text))
 
     def values(self, positions, column: str, raw, what) -> None:
         """One problem per row whose value in ``raw`` is wrong; ``what(value)`` gives the text
         for the value as written (shortened)."""
         positions = np.asarray(positions, dtype=int)
-        self.rows(positions, column, lambda i: what(short(raw.iloc[positions[i]])))
+        self.rows(positions, column, lambda i: what(short(raw.iloc[positions[i]])),
+                  values=lambda i: short(raw.iloc[positions[i]], 200))
+
+    def report(self) -> list[dict]:
+        """Every problem (up to REPORT_MAX) as {row, code, column, value, what}: the file
+        and column problems first, then by row."""
+        ordered = sorted(self.table, key=lambda t: (t[0] is not None, t[0] or 0))
+        return [dict(zip(("row", "code", "column", "value", "what"), t)) for t in ordered]
 
     def records(self, content_problems) -> None:
         """GDAL's (record number, column, value) of content it read as empty."""

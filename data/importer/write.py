@@ -188,7 +188,7 @@ def write(conn, layer: Layer, frames, problems, county_code: str, replace: bool,
         if bar is not None:
             bar.close()
     if problems:
-        raise ImportRefused(problems.messages())
+        raise ImportRefused(problems.messages(), problems.report())
     if failure is not None:
         raise ImportRefused([f"{fname}: 数据库拒绝写入 (database refused the rows: "
                              f"{str(failure).strip()})"]) from failure
