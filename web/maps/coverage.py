@@ -106,7 +106,7 @@ def siting_map(config, village: list[dict], roads: list[dict], sectors: list[dic
         p["properties"]["tip"] = f"{p['properties']['tip']}（{'在监控范围内' if p['properties']['seen'] else '未在监控范围内'}）"
     add_overlay(m, "村口、学校、主干道路口", points, lambda p: {"color": "#222", "fillColor": SEEN_COLORS[p["seen"]]},
                 tooltip="tip", marker=marker)
-    proposed = _points(doc["proposed"], lambda p: f"建议点位（球机，{p['range_m']:.0f} 米）：{p['for']}", "建议")
+    proposed = _points(doc["proposed"], lambda p: f"建议点位（球机，可视 {distance(p['range_m'])}）：{p['for']}", "建议")
     add_overlay(m, "建议加装的摄像机", proposed, {"color": "#fff", "fillColor": PROPOSED_COLOR}, tooltip="tip",
                 marker=folium.CircleMarker(radius=7, weight=2, fill=True, fill_opacity=1))
     bounds = fit_bounds(village)
