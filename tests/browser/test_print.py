@@ -9,7 +9,8 @@ from tests.browser.conftest import sign_in
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("path", ["/leader/coverage", "/commander/cameras/list?status=problem"])
+@pytest.mark.parametrize("path", ["/leader/coverage", "/commander/cameras/list?status=problem",
+                                  "/commander/patrol?day=2026-11-26"])
 def test_a_page_prints_with_title_county_date_and_north_arrow(page, live_app, path):
     sign_in(page, "leader", then=path)
     page.emulate_media(media="print")
@@ -25,4 +26,22 @@ def test_a_page_prints_with_title_county_date_and_north_arrow(page, live_app, pa
     page.screenshot(path=f"var/screenshots/print{path.split('?')[0].replace('/', '-')}.png")
     pdf = page.pdf(format="A4", landscape=True)
     assert pdf[:4] == b"%PDF" and len(pdf) > 10_000
+    assert page.log.blocked == [] and page.log.page_errors == []
+
+
+@pytest.mark.parametrize("path, link", [("/leader/coverage", "/leader/coverage.xlsx"),
+                                        ("/commander/patrol?day=2026-11-26", "/commander/patrol.xlsx?day=2026-11-26")])
+def test_export_and_print_buttons(page, live_app, path, link):
+    """导出 XLSX downloads the page's workbook; 打印 opens the print dialog (window.print,
+    bound by app.js from data-print: no inline handler); neither is printed."""
+    sign_in(page, "leader", then=path)
+    with page.expect_download() as download:
+        page.click("text=导出 XLSX")
+    assert link in download.value.url
+    assert download.value.suggested_filename.endswith(".xlsx")
+    page.evaluate("() => { window.print = () => { window.__printed = (window.__printed || 0) + 1; }; }")
+    page.click("button[data-print]")
+    assert page.evaluate("window.__printed") == 1
+    page.emulate_media(media="print")
+    assert not page.locator(".page-actions").is_visible()
     assert page.log.blocked == [] and page.log.page_errors == []

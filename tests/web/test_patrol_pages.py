@@ -79,11 +79,11 @@ def test_page_shows_staffing_alerts_and_visits(county, client):
     alerts = html[html.index('id="patrol-alerts"'):html.index('id="staffing"')]
     assert "河滩（H2）" in alerts and "集市" not in alerts
     assert "乙乡`中学\\（S2）" in alerts and "一小" not in alerts
-    assert re.search(r"\{\{ 7\*7 \}\}乙乡专职队（T2）：距路线 \d+ 米", alerts)
+    assert re.search(r"\{\{ 7\*7 \}\}乙乡专职队（T2）：距路线 \d+(\.\d)? (m|km)", alerts)
     # a week of visits: H1 once for 12 minutes, one day in seven with a stop of 10 minutes
     visits = html[html.index('id="visit-table"'):html.index("</table>", html.index('id="visit-table"'))]
-    assert re.search(r"<td>集市</td><td>1</td><td>12.0</td><td>1</td><td>[\d.]+</td><td>14%</td>", visits)
-    assert re.search(r"<td>河滩</td><td>0</td><td>0.0</td><td>0</td><td>168.0</td><td>0%</td>", visits)
+    assert re.search(r"<td>集市</td><td>1</td><td>12.0</td><td>1</td><td>[\d.]+</td><td>14.3%</td>", visits)
+    assert re.search(r"<td>河滩</td><td>0</td><td>0.0</td><td>0</td><td>168.0</td><td>0.0%</td>", visits)
     # the map: status colours, last positions, plan links, nothing from a CDN
     assert "已巡（停留≥10分钟）" in html and "巡防队最后位置" in html
     assert "/commander/patrol/plan/T1?start=08:00" in html and "无驻地位置" in html

@@ -8,6 +8,7 @@ import folium
 from layers.catalog import CAMERA_COLORS, VALUE_LABELS
 from web.maps.shell import add_overlay, figure_parts, fit_bounds, page_map
 from web.maps.text import safe_text
+from web.numbers import degrees, distance, share
 
 GAP_STYLES = {"road": {"color": "#d7191c", "weight": 3},
               "hotspot": {"color": "#b2182b", "fillColor": "#ef8a62", "fillOpacity": 0.5, "weight": 1},
@@ -28,7 +29,7 @@ def _village_popup(name: str, v: dict) -> str:
     return (f"<b>{safe_text(name)}</b><br>视频覆盖（本县规则）：{'达标' if v.get('video_covered') else '未达标'}"
             f"<br>村口 {v.get('seen_entrances', 0)}/{v.get('entrances', 0)}；学校 {v.get('covered_schools', 0)}/"
             f"{v.get('schools', 0)}；主干道路口 {v.get('covered_main_junctions', 0)}/{v.get('main_junctions', 0)}；"
-            f"正常摄像机 {v.get('working_cameras', 0)} 台<br>道路覆盖 {v.get('road_share', 0):.0%}（参考）")
+            f"正常摄像机 {v.get('working_cameras', 0)} 台<br>道路覆盖 {share(v.get('road_share', 0))}（参考）")
 
 
 def coverage_map(config, villages: list[dict], report: dict) -> dict:
@@ -49,8 +50,8 @@ def coverage_map(config, villages: list[dict], report: dict) -> dict:
 def _camera_popup(p: dict, link: str, editable: bool) -> str:
     return (f"<b>{safe_text(p['name'])}</b>（{safe_text(p['code'])}）<br>{VALUE_LABELS.get(p['kind'], p['kind'])}，"
             f"状态：{VALUE_LABELS.get(p['status'], p['status'])}，{'已联网' if p['networked'] else '未联网'}"
-            f"<br>朝向 {p['azimuth'] if p['azimuth'] is not None else '—'}°，视场 {p['fov']}°，"
-            f"可视 {p['range_m']} 米<br>"
+            f"<br>朝向 {degrees(p['azimuth'])}，视场 {degrees(p['fov'], bearing=False)}，"
+            f"可视 {distance(p['range_m'])}<br>"
             f"<a href=\"{safe_text(link)}\">{'修改状态' if editable else '查看详情与历史'}</a>")
 
 
@@ -105,7 +106,7 @@ def siting_map(config, village: list[dict], roads: list[dict], sectors: list[dic
         p["properties"]["tip"] = f"{p['properties']['tip']}（{'在监控范围内' if p['properties']['seen'] else '未在监控范围内'}）"
     add_overlay(m, "村口、学校、主干道路口", points, lambda p: {"color": "#222", "fillColor": SEEN_COLORS[p["seen"]]},
                 tooltip="tip", marker=marker)
-    proposed = _points(doc["proposed"], lambda p: f"建议点位（球机，{p['range_m']:.0f} 米）：{p['for']}", "建议")
+    proposed = _points(doc["proposed"], lambda p: f"建议点位（球机，可视 {distance(p['range_m'])}）：{p['for']}", "建议")
     add_overlay(m, "建议加装的摄像机", proposed, {"color": "#fff", "fillColor": PROPOSED_COLOR}, tooltip="tip",
                 marker=folium.CircleMarker(radius=7, weight=2, fill=True, fill_opacity=1))
     bounds = fit_bounds(village)

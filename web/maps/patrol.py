@@ -13,6 +13,7 @@ from geo.rules import LONG_VISIT_MIN
 from layers.catalog import VALUE_LABELS
 from web.maps.shell import add_overlay, feature, figure_parts, fit_bounds, page_map
 from web.maps.text import safe_text
+from web.numbers import distance
 
 # Visit status of a hotspot or school over the 24 hours: colour and legend label.
 STATUS = {"long": ("#1a9641", f"已巡（停留≥{LONG_VISIT_MIN:g}分钟）"),
@@ -92,7 +93,7 @@ def route_features(routes: list[dict], names: dict, colors: dict) -> list[dict]:
         "color": colors.get(r["team_code"], TEAM_COLORS[0]), "label": safe_text(r["name"]),
         "popup": (f"<b>{safe_text(r['name'])}</b>（{safe_text(r['code'])}）"
                   f"<br>巡防队：{safe_text(names.get(r['team_code'], r['team_code']))}"
-                  f"<br>班次：{safe_text(r['shift'])}，长 {r['length_m'] / 1000:.1f} 公里")})
+                  f"<br>班次：{safe_text(r['shift'])}，长 {distance(r['length_m'])}")})
         for r in routes if r["geometry"]]
 
 

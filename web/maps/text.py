@@ -9,6 +9,7 @@ import pandas as pd
 
 from geo.calendar import TIMEZONE
 from layers.catalog import Column, Look
+from web.numbers import degrees, distance
 
 
 def safe_text(text) -> str:
@@ -31,6 +32,17 @@ def format_time(value) -> str:
     return stamp.strftime("%Y-%m-%d %H:%M")
 
 
+def _measure(column: Column, value) -> str:
+    """A float for people: degrees whole (朝向 181°), metres as 850 m / 1.2 km."""
+    if column.name == "azimuth":
+        return degrees(value)
+    if "(度)" in column.label:
+        return degrees(value, bearing=False)
+    if column.name.endswith("_m"):
+        return distance(value)
+    return f"{float(value):.6g}"
+
+
 def _plain(column: Column, value, look: Look | None) -> str:
     kind = look.kind_of({column.name: value}) if look is not None and look.by == column.name else None
     if kind is not None and kind.key is not None:
@@ -44,7 +56,7 @@ def _plain(column: Column, value, look: Look | None) -> str:
     if column.kind == "date":
         return value.isoformat() if isinstance(value, (date, datetime)) else str(value)[:10]
     if column.kind == "float":
-        return f"{float(value):g}"
+        return _measure(column, value)
     return str(value)
 
 

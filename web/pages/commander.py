@@ -19,11 +19,12 @@ from web.limits import heavy
 from web.maps import coverage as coverage_maps
 from web.maps import patrol as patrol_maps
 from web.pages.common import attempt, overview_page, townships
+from web.pages.home import download
 from web.schemas.cameras import CameraListQuery
 from web.schemas.coverage import CameraStatus, SitingPage
 from web.schemas.patrol import Day_, RouteArgs
 from web.services import cameras as camera_rows
-from web.services import coverage, patrol
+from web.services import coverage, exports, patrol, reports
 from web.services import hotspot_lists as hl
 
 LOGGER = logging.getLogger(__name__)
@@ -128,9 +129,8 @@ def _layers(day: dict) -> tuple[dict, dict, dict]:
     return layers, hot_counts, school_counts
 
 
-@bp.route("/patrol")
-def patrol_page():
-    """Show the day's patrol map, alerts, team strength, a week of visits and plan links.
+def _patrol_day() -> tuple[dict, dict]:
+    """The day asked for (default: the latest with tracks): the page's status and map parts.
     Kept a minute at most: what is recent and what is overdue follow the clock."""
     conn, county = context.conn(), context.code()
     day = params.query(Day_).day or patrol.latest_track_day(conn, county, today())
@@ -140,11 +140,26 @@ def patrol_page():
         found = patrol.patrol_day(conn, county, day, minute)
         layers, hot_counts, school_counts = _layers(found)
         teams = found["teams"].assign(has_base=found["teams"]["lon"].notna()).to_dict("records")
-        status = {**found, "teams": teams, "hot_counts": hot_counts, "school_counts": school_counts}
+        status = {**found, "teams": teams, "hot_counts": hot_counts, "school_counts": school_counts,
+                  "distances": patrol.team_distances(found["tracks"], found["names"])}
         return status, patrol_maps.day_map(current_app.config, townships(), layers)
-    status, parts = built(("commander.patrol", day, minute), build)
+    return built(("commander.patrol", day, minute), build)
+
+
+@bp.route("/patrol")
+def patrol_page():
+    """Show the day's patrol map, alerts, team strength and distance, a week of visits and plan links."""
+    status, parts = _patrol_day()
     return render_template("commander/patrol.html", s=status, status_styles=patrol_maps.STATUS, labels=VALUE_LABELS,
                            map=parts)
+
+
+@bp.route("/patrol.xlsx")
+def patrol_xlsx():
+    """Download the day's patrol as XLSX: visit summary, hotspots and schools, teams, alerts."""
+    status, _ = _patrol_day()
+    return download(reports.patrol_xlsx(status, status["distances"], context.county()), exports.XLSX,
+                    f"patrol-{status['day']}.xlsx")
 
 
 # --- printable plan per team --------------------------------------------------------------

@@ -21,7 +21,7 @@ from web.pages.common import overview_page, townships
 from web.pages.home import download
 from web.schemas.hotspots import QuarterOnly
 from web.schemas.remediation import AsOf
-from web.services import coverage, exports
+from web.services import coverage, exports, reports
 from web.services import hotspot_lists as hl
 from web.services import quarter as qs
 from web.services import remediation as rem
@@ -92,11 +92,9 @@ def remediation_chart(fmt):
                     f"remediation-{as_of}.{fmt}")
 
 
-@bp.route("/coverage")
-def coverage_page():
-    """Show each coverage indicator against its target, the village video rule, townships
-    ranked, remote villages that do not meet the rule, the day's remediation figures, the map."""
-    conn, county, as_of = context.conn(), context.county(), _as_of()
+def _coverage(as_of) -> dict:
+    """What the coverage page shows for ``as_of`` (its map kept with the report)."""
+    conn, county = context.conn(), context.county()
 
     def build():
         report = coverage.coverage_report(conn, county.code)
@@ -108,9 +106,25 @@ def coverage_page():
     rows = rem.village_rows(conn, county.code, as_of)
     by_code = {v["code"]: v for v in parts["r"]["villages"]}
     confirmed = [r for r in rows if r["status"] == "remediated"]
-    return render_template("leader/coverage.html", **parts, as_of=as_of, labels=PART_LABELS, share_words=share_words,
-                           progress=rem.progress_report(conn, county, as_of)["county"], excepted=rem.exceptions(rows),
-                           confirmed_meeting=sum(by_code.get(r["code"], {}).get("video_covered", False) for r in confirmed))
+    return dict(parts, progress=rem.progress_report(conn, county, as_of)["county"], excepted=rem.exceptions(rows),
+                confirmed_meeting=sum(by_code.get(r["code"], {}).get("video_covered", False) for r in confirmed))
+
+
+@bp.route("/coverage")
+def coverage_page():
+    """Show each coverage indicator against its target, the village video rule, townships
+    ranked, remote villages that do not meet the rule, the day's remediation figures, the map."""
+    as_of = _as_of()
+    return render_template("leader/coverage.html", **_coverage(as_of), as_of=as_of, labels=PART_LABELS,
+                           share_words=share_words)
+
+
+@bp.route("/coverage.xlsx")
+def coverage_xlsx():
+    """Download the coverage page as XLSX: indicators, townships, villages short of the rule, remediation."""
+    as_of = _as_of()
+    return download(reports.coverage_xlsx(_coverage(as_of), context.county(), as_of), exports.XLSX,
+                    f"coverage-{as_of}.xlsx")
 
 
 @bp.route("/hotspots")

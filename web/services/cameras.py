@@ -7,6 +7,7 @@ import io
 
 from layers import camera_list
 from layers.catalog import VALUE_LABELS
+from web.numbers import degrees, distance
 from web.services import County
 from web.services.exports import table_xlsx
 
@@ -14,21 +15,6 @@ PAGE_SIZE = 100
 EXPORT_MAX = 100_000
 HEAD = ["编码", "名称", "类型", "状态", "联网", "朝向", "视场角", "可视距离", "安装日期", "乡镇", "村", "经度", "纬度",
         "状态变更时间"]
-
-
-def degrees(value, bearing: bool = True) -> str:
-    """181° for a bearing (360 is 0); an angle as it is (a dome's 360°)."""
-    if value is None:
-        return "—"
-    whole = round(float(value))
-    return f"{whole % 360 if bearing else whole}°"
-
-
-def distance(metres) -> str:
-    if metres is None:
-        return "—"
-    metres = float(metres)
-    return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{round(metres)} m"
 
 
 def for_people(row: dict) -> dict:

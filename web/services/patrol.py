@@ -257,3 +257,22 @@ def patrol_day(conn, county_code: str, day: date, now: datetime) -> dict:
             "teams": teams, "names": names, "hot": hot, "schools": schools,
             "tracks": records.tracks(conn, county_code, day_start, end),
             "routes": records.routes(conn, county_code)}
+
+
+def team_distances(tracks: tuple, names: dict) -> list[dict]:
+    """Each team's day from its GPS points (``records.tracks``, ordered by team and time):
+    points, first and last time (local HH:MM), and the distance between successive points
+    in metres."""
+    team, times, lon, lat = tracks
+    if not len(team):
+        return []
+    xy = _track_xy(lon, lat, utm_crs_for(lon, lat))
+    rows = []
+    for code in sorted(set(team)):
+        sel = np.asarray(team == code)
+        pts, stamps = xy[sel], times[sel]
+        steps = np.hypot(*np.diff(pts, axis=0).T) if len(pts) > 1 else np.zeros(0)
+        rows.append({"team": code, "name": names.get(code, code), "points": int(sel.sum()),
+                     "first": f"{stamps[0].tz_convert(LOCAL):%H:%M}", "last": f"{stamps[-1].tz_convert(LOCAL):%H:%M}",
+                     "distance_m": round(float(steps.sum()), 1)})
+    return rows
