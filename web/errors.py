@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 import psycopg2
-from flask import Flask, g, jsonify, render_template, request, url_for
+from flask import Flask, current_app, g, jsonify, render_template, request, url_for
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -90,6 +90,8 @@ def _no_nul():
     """Refuse a NUL character anywhere in the path, the query string, the form or the
     headers (PostgreSQL cannot store it): 400 before anything reads it."""
     values = [request.path, *request.args.values(), *request.headers.values()]
+    if request.endpoint == "api.upload_file":  # the import page's files: IMPORT_MAX_BYTES, not 16 MB
+        request.max_content_length = int(current_app.config.get("IMPORT_MAX_BYTES") or 200 * 1024 * 1024)
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         values += list(request.form.values())
     if any("\x00" in v for v in values):

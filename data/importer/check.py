@@ -30,6 +30,16 @@ from layers.catalog import Layer
 LOGGER = logging.getLogger(__name__)
 
 
+def _plain(value):
+    """A value as text for a preview (None when missing)."""
+    try:
+        if value is None or value != value:
+            return None
+    except (TypeError, ValueError):  # arrays and the like compare oddly
+        pass
+    return str(value)
+
+
 class FileCheck:
     """The checks of one file, and what they remember from chunk to chunk."""
 
@@ -42,6 +52,9 @@ class FileCheck:
         self.mapping: dict[str, str] | None = None
         self.chosen = chosen            # columns matched by hand
         self.attributes_only = False    # a table without coordinates: it updates rows held
+        self.columns: list[str] = []    # the file's columns, as headed
+        self.sample: list[tuple] | None = None  # (row, geometry, values) of the first rows, when asked
+        self.extent: list[float] | None = None  # [west, south, east, north] of the usable geometries
         self.coordinates: Coordinates | None = None
         self.rows = 0
 
@@ -57,6 +70,7 @@ class FileCheck:
     def _check(self, chunk: Chunk):
         frame, layer, problems = chunk.frame, self.layer, self.problems
         if self.mapping is None:        # the first chunk: the file's columns and CRS
+            self.columns = [str(c) for c in frame.columns if c != "geometry"]
             self.mapping = match_columns([c for c in frame.columns if c != "geometry"], layer, self.chosen)
             self.coordinates = Coordinates(self.target_crs, self.source.crs, self.source.kind,
                                            problems.fname, self.warnings)
@@ -73,6 +87,8 @@ class FileCheck:
             geoms, used_by_geometry = [None] * len(frame), set()
         else:
             geoms, used_by_geometry = self._geometries(frame)
+        if self.sample is not None:
+            self._observe(chunk, geoms)
         columns = check_columns(frame, layer, self.mapping, problems, partial=self.attributes_only)
         check_duplicates(layer, columns, problems, self.seen)
         if problems:
@@ -80,6 +96,24 @@ class FileCheck:
         out = output_frame(layer, frame, columns, self.mapping, used_by_geometry, geoms, len(frame))
         out.attrs["attributes_only"] = self.attributes_only
         return out
+
+    def _observe(self, chunk: Chunk, geoms, keep: int = 100) -> None:
+        """Remember the first ``keep`` rows (for a preview) and widen the extent."""
+        import shapely
+
+        present = [g for g in geoms if g is not None and not g.is_empty]
+        if present:
+            west, south, east, north = shapely.total_bounds(present).tolist()
+            e = self.extent or [west, south, east, north]
+            self.extent = [min(e[0], west), min(e[1], south), max(e[2], east), max(e[3], north)]
+        room = keep - len(self.sample)
+        if room <= 0:
+            return
+        shown = {source: target for source, target in self.mapping.items()}
+        head = chunk.frame.head(room)
+        for i, (_, row) in enumerate(head.iterrows()):
+            values = {target: _plain(row[source]) for source, target in shown.items()}
+            self.sample.append((int(chunk.row_numbers[i]), geoms[i], values))
 
     def _geometries(self, frame):
         """The chunk's geometries checked, in EPSG:4326, invalid polygons repaired.

@@ -158,8 +158,9 @@ def _enums(raw, missing, col: Column, layer: Layer, problems: Problems):
     mapped = [lookup.get(v.lower()) if isinstance(v, str) else None for v in text]
     bad = np.flatnonzero(~missing & np.array([m is None for m in mapped], dtype=bool))
     allowed = ", ".join(col.choices)
+    words = "、".join(col.label_of(c) for c in col.choices)
     problems.values(bad, col.name, raw, lambda v: (
-        f"不是允许的值 '{v}'，可用：{allowed} (not one of: {allowed})"))
+        f"不是允许的值 '{v}'，可用：{words} (not one of: {allowed})"))
     return mapped
 
 

@@ -93,8 +93,11 @@ def output_frame(layer: Layer, frame: pd.DataFrame, columns: dict, mapping: dict
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geoms, crs=WGS84))
 
 
-def _progress_bar(layer: Layer, rows: int | None, progress: bool):
-    """A progress bar on stderr for a large write (or one of unknown size), else None."""
+def _progress_bar(layer: Layer, rows: int | None, progress):
+    """A progress bar on stderr for a large write (or one of unknown size), else None; a
+    ``progress`` with ``update(rows)`` and ``close()`` (the import page's) is used as it is."""
+    if hasattr(progress, "update"):
+        return progress
     if not progress or (rows is not None and rows < PROGRESS_MIN_ROWS):
         return None
     from tqdm import tqdm
