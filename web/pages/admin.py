@@ -110,3 +110,6 @@ def audit_csv():
     page = params.query(AuditPage)
     text = accounts.audit_csv(accounts.audit_entries(context.conn(), AUDIT_EXPORT_MAX, page.before, page.action))
     return Response(text, mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'})
+
+
+from web.pages import admin_imports  # noqa: E402,F401  (the import page's routes on bp)
