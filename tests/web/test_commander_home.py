@@ -72,8 +72,13 @@ def test_alerts_each_with_a_place_and_a_link_to_act(county, client):
 def test_the_map_draws_teams_tracks_and_hotspots_with_markers(county, client):
     login(client, "commander")
     html = client.get("/commander/").get_data(as_text=True)
-    for name in ("ch-hotspot\"", "ch-hotspot-marker", "ch-route", "ch-track", "ch-team"):
+    for name in ("ch-hotspot\"", "ch-hotspot-marker", "ch-team"):
         assert name in html, name
+    lines = client.get(f"/commander/tracks?day={DAY}").get_json()            # fetched by the page, not in it
+    assert 'data-lines="/commander/tracks?day=2026-11-25"' in html
+    assert [f["properties"]["label"][-11:] for f in lines["tracks"]["features"]] == ["09:00–09:33", "23:20–23:50"]
+    assert len(lines["routes"]["features"]) == 2 and lines["routes"]["features"][0]["geometry"]["type"] == "LineString"
+    assert client.get("/commander/tracks?day=2026-11-01").get_json()["tracks"]["features"] == []
     assert re.search(r"CircleMarker\([^)]*\{[^}]*\"radius\": 7", html.replace("\n", " ")) or '"radius": 7' in html
     assert f"截至 {DAY} 23:59" in html                                       # the demo's "today": the latest track day
 
@@ -86,17 +91,18 @@ def test_a_day_without_alerts_says_so(county, client):
     assert {"H1", "H2"} <= set(found) and found["K0"][0] == "camera"
 
 
-@pytest.mark.parametrize("query, field", [("day=2026-13-01", "day"), ("day=yesterday", "day"),
-                                          ("day=1900-01-01", "day")])
-def test_bad_input_is_refused_naming_the_field(county, client, query, field):
-    resp = client.get(f"/commander/?{query}", headers=basic("commander"))
-    assert resp.status_code == 400 and field in resp.get_data(as_text=True)
+@pytest.mark.parametrize("path", ["/commander/", "/commander/tracks"])
+@pytest.mark.parametrize("query", ["day=2026-13-01", "day=yesterday", "day=1900-01-01"])
+def test_bad_input_is_refused_naming_the_field(county, client, path, query):
+    resp = client.get(f"{path}?{query}", headers=basic("commander"))
+    assert resp.status_code == 400 and "day" in resp.get_data(as_text=True)
 
 
 def test_every_role_reads_it_strangers_sign_in_first(county, client):
-    assert client.get("/commander/").status_code == 302
+    assert client.get("/commander/").status_code == 302 and client.get("/commander/tracks").status_code == 302
     for role in ("commander", "leader", "planner", "admin"):
         other = client.application.test_client()
         login(other, role)
         html = other.get("/commander/").get_data(as_text=True)
         assert 'data-code="K0"' in html and 'id="alerts"' in html, role
+        assert other.get("/commander/tracks").status_code == 200

@@ -2,7 +2,7 @@
 teams' latest positions, the day's tracks and the hotspots. Routes on commander's blueprint."""
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
+from flask import current_app, jsonify, render_template, url_for
 
 from geo.calendar import now, today
 from web import context, params
@@ -50,3 +50,14 @@ def index():
     screen, parts = built(("commander.home", day, minute), build)
     return render_template("commander/home.html", s=screen, map=parts, kinds=home.KIND_LABELS,
                            status_styles=STATUS)
+
+
+@bp.route("/tracks")
+def day_lines():
+    """The day's tracks and the routes as GeoJSON for the first screen's map (fetched after
+    the page, which stays small); the day as on the first screen."""
+    conn, county = context.conn(), context.code()
+    day = params.query(Day_).day or patrol.latest_track_day(conn, county, today())
+    minute = now().replace(second=0, microsecond=0)
+    return jsonify(built(("commander.tracks", day, minute),
+                         lambda: home_maps.lines(home.day_lines(conn, county, day, minute))))

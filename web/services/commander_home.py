@@ -107,6 +107,13 @@ def first_screen(conn, county_code: str, day: date, now: datetime) -> dict:
     counts = {k: sum(1 for a in alerts if a["kind"] == k) for k in KIND_LABELS}
     return {"day": day, "now": end, "today": day == now.date(), "alerts": alerts, "counts": counts,
             "school_day": found["school_day"], "cameras_problem": problems, "camera_days": CAMERA_DAYS,
-            "teams": teams, "hot": hot, "tracks": tracks, "routes": records.routes(conn, county_code),
+            "teams": teams, "hot": hot, "tracks": tracks,
             "recent": patrol.visit_report(conn, county_code, end - timedelta(hours=24), end)}
 
+
+
+def day_lines(conn, county_code: str, day: date, now: datetime) -> dict:
+    """The teams, their GPS points of ``day`` (up to now for today) and their routes."""
+    day_start, end = patrol.day_window(day, now)
+    return {"teams": records.teams(conn, county_code), "tracks": records.tracks(conn, county_code, day_start, end),
+            "routes": records.routes(conn, county_code)}

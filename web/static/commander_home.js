@@ -44,6 +44,38 @@
     }
   }
 
+  // The day's tracks and the routes come after the page (they are too large to hold in it).
+  function drawLines() {
+    var map = theMap();
+    var url = panel.getAttribute("data-lines");
+    if (!map || !url) {
+      return;
+    }
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (resp) { return resp.ok ? resp.json() : Promise.reject(resp.status); })
+      .then(function (data) {
+        [["routes", { weight: 3, dashArray: "8 5", opacity: 0.8, className: "ch-route" }],
+         ["tracks", { weight: 2.5, opacity: 0.85, className: "ch-track" }]].forEach(function (kind) {
+          var layer = L.geoJSON(data[kind[0]], {
+            style: function (f) { return L.extend({ color: f.properties.color, fill: false }, kind[1]); },
+            onEachFeature: function (f, l) {   // label and popup are escaped by the server (web/maps)
+              l.bindTooltip(f.properties.label, { sticky: true });
+              l.bindPopup(f.properties.popup);
+            }
+          }).addTo(map);
+          layer.bringToBack();
+        });
+        panel.setAttribute("data-lines-drawn", "1");
+      })
+      .catch(function () {
+        var note = document.createElement("p");
+        note.className = "note behind";
+        note.textContent = "当天轨迹和巡逻路线未能加载，请刷新页面。";
+        panel.insertBefore(note, panel.querySelector("#alerts"));
+      });
+  }
+  drawLines();
+
   panel.addEventListener("click", function (event) {
     var button = event.target.closest("button.locate");
     if (button) {
