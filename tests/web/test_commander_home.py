@@ -31,8 +31,8 @@ def county(app, conn):
 def alerts(html: str) -> dict:
     """{code: (kind, data-lat, data-lon, act href)} of the page's alert list."""
     out = {}
-    for m in re.finditer(r'<li class="alert alert-(\w+)" data-kind="\w+" data-code="([^"]+)"\s*'
-                         r'(?:data-lat="([^"]+)" data-lon="([^"]+)")?[^>]*>(.*?)</li>', html, re.S):
+    for m in re.finditer(r'<li class="alert alert-(\w+)" data-code="([^"]+)"'
+                         r'(?: data-lat="([^"]+)" data-lon="([^"]+)")?[^>]*>(.*?)</li>', html, re.S):
         act = re.search(r'class="act" href="([^"]+)"', m.group(5)).group(1).replace("&amp;", "&")
         out[m.group(2)] = (m.group(1), m.group(3), m.group(4), act)
     return out

@@ -9,7 +9,6 @@ from shapely.geometry import shape
 
 from web.maps.patrol import place_features, route_features, team_colors, track_features
 from web.maps.shell import add_overlay, feature, figure_parts, fit_bounds, page_map
-from web.maps.text import safe_text
 
 HOTSPOT_MARKER_PX = 7   # radius of a hotspot's marker: seen at county zoom however small the area
 COARSE_DEG = 2e-4       # lines simplified to about 20 m and drawn to 4 decimals (11 m): the page stays small
@@ -21,10 +20,10 @@ def _style(base: dict, outline: str | None = None):
 
 
 def _hotspot_markers(areas: list[dict], frame) -> list[dict]:
-    """A point inside each hotspot carrying its area's colour, label and popup."""
+    """A point inside each hotspot carrying its area's colour and label (the popup is the area's)."""
     points = frame.to_crs(4326).geometry.representative_point() if len(frame) else []
-    return [feature(pt, {**area["properties"], "code": safe_text(code)}, 5)
-            for area, pt, code in zip(areas, points, frame["code"])]
+    return [feature(pt, {"color": area["properties"]["color"], "label": area["properties"]["label"]}, 5)
+            for area, pt in zip(areas, points)]
 
 
 def coarse(features: list[dict]) -> list[dict]:
@@ -61,7 +60,7 @@ def home_map(config, townships: list[dict], parts: dict) -> dict:
                 tooltip="label", popup="popup")
     add_overlay(m, "挂牌乱点位置", parts["markers"],
                 _style({"weight": 2, "fillOpacity": 0.9, "className": "ch-hotspot-marker"}, "#222222"),
-                tooltip="label", popup="popup", marker=folium.CircleMarker(radius=HOTSPOT_MARKER_PX, fill=True))
+                tooltip="label", marker=folium.CircleMarker(radius=HOTSPOT_MARKER_PX, fill=True))
     add_overlay(m, "巡防队最后位置", parts["positions"],
                 _style({"weight": 2, "fillOpacity": 1, "className": "ch-team"}, "#ffffff"),
                 tooltip="label", popup="popup", marker=folium.CircleMarker(radius=7, fill=True))
