@@ -108,7 +108,7 @@ def test_map_shell_draws_every_layer_offline(page, live_app):
 
 
 @pytest.mark.parametrize("path, on, off", [
-    ("/commander/", ("patrol_routes", "patrol_tracks", "cameras", "hotspots"), ("incidents",)),
+    ("/commander/map", ("patrol_routes", "patrol_tracks", "cameras", "hotspots"), ("incidents",)),
     ("/planner/map", ("incidents", "hotspots"), ("patrol_tracks", "camera_sectors")),
     ("/leader/", ("villages", "camera_sectors", "cameras"), ("incidents", "patrol_tracks")),
 ])

@@ -235,7 +235,7 @@ def test_tiles_only_when_configured(county, client, app):
 
 @pytest.mark.parametrize("path, shown, hidden", [
     ("/map", {"警情（近90天）", SECTOR_TITLE, "巡逻轨迹（2026-05-20）"}, set()),
-    ("/commander/", {"巡逻路线", "巡防队", "巡逻轨迹（2026-05-20）", "视频监控"}, {"警情（近90天）"}),
+    ("/commander/map", {"巡逻路线", "巡防队", "巡逻轨迹（2026-05-20）", "视频监控"}, {"警情（近90天）"}),
     ("/planner/map", {"治安乱点", "警情（近90天）"}, {"巡逻轨迹（2026-05-20）"}),
     ("/leader/", {"行政村", SECTOR_TITLE}, {"巡逻轨迹（2026-05-20）", "警情（近90天）"}),
 ])

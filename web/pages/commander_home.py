@@ -10,7 +10,7 @@ from web.cache import built
 from web.maps import commander_home as home_maps
 from web.maps.patrol import STATUS
 from web.pages.commander import bp
-from web.pages.common import townships
+from web.pages.common import overview_page, townships
 from web.schemas.patrol import Day_
 from web.services import commander_home as home
 from web.services import patrol
@@ -28,6 +28,13 @@ def act_url(alert: dict) -> str:
         return url_for("commander.patrol_page", team=alert["team"]) if alert["team"] else url_for(
             "commander.patrol_page")
     return url_for("commander.plan", team_code=alert["team"], **PLAN_ARGS)
+
+
+@bp.route("/map")
+def map_page():
+    """The overview map of every layer with the commander's layers switched on (as the
+    planner's /planner/map; the merged map page gives it at /map?preset=commander)."""
+    return overview_page("巡防指挥地图", "commander")
 
 
 @bp.route("/")
