@@ -106,3 +106,19 @@ def test_every_role_reads_it_strangers_sign_in_first(county, client):
         html = other.get("/commander/").get_data(as_text=True)
         assert 'data-code="K0"' in html and 'id="alerts"' in html, role
         assert other.get("/commander/tracks").status_code == 200
+
+
+def test_many_cameras_down_are_listed_newest_first_up_to_a_limit(county, client, conn):
+    from web.services.commander_home import CAMERA_ALERTS
+    put(conn, "cameras", [
+        {"code": f"M{i:02d}", "name": f"卡口{i}", "kind": "checkpoint", "azimuth": 0.0, "fov": 60.0, "range_m": 50.0,
+         "status": "working", "networked": True, "installed_on": None, "geometry": Point(111.05, 33.01 + 0.001 * i)}
+        for i in range(CAMERA_ALERTS)])
+    for i in range(CAMERA_ALERTS):
+        camera_records.set_camera_status(conn, "410999", f"M{i:02d}", "faulty", "值班员", "")
+        conn.commit()                                   # one transaction each: M39 changed last
+    login(client, "commander")
+    html = client.get("/commander/").get_data(as_text=True)
+    cams = [code for code, v in alerts(html).items() if v[0] == "camera"]
+    assert len(cams) == CAMERA_ALERTS and cams[0] == f"M{CAMERA_ALERTS - 1:02d}" and "K0" not in cams
+    assert f"另有 1 台摄像机近 7 天变为故障或离线" in html and 'id="cameras-problem">42 台' in html

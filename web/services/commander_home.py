@@ -16,6 +16,7 @@ from web.services import patrol
 from web.services.cameras import distance
 
 CAMERA_DAYS = 7          # a camera that went faulty or offline in this many days is an alert
+CAMERA_ALERTS = 40       # at most this many of them listed (the newest): the rest in the camera list
 KIND_LABELS = {"team": "偏离路线", "hotspot": "乱点未巡", "school": "学校未巡", "camera": "摄像机"}
 
 
@@ -103,10 +104,11 @@ def first_screen(conn, county_code: str, day: date, now: datetime) -> dict:
     alerts = (_team_alerts(found["teams_off_route"], teams, last_positions(tracks))
               + _place_alerts("hotspot", found["hotspots_unvisited"], hot, teams)
               + _place_alerts("school", found["schools_unvisited"], schools, teams)
-              + _camera_alerts(cams))
+              + _camera_alerts(cams[:CAMERA_ALERTS]))
     counts = {k: sum(1 for a in alerts if a["kind"] == k) for k in KIND_LABELS}
     return {"day": day, "now": end, "today": day == now.date(), "alerts": alerts, "counts": counts,
             "school_day": found["school_day"], "cameras_problem": problems, "camera_days": CAMERA_DAYS,
+            "cameras_recent": len(cams),
             "teams": teams, "hot": hot, "tracks": tracks,
             "recent": patrol.visit_report(conn, county_code, end - timedelta(hours=24), end)}
 
