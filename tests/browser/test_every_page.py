@@ -23,6 +23,7 @@ PAGES = [
     ("leader", "/account/password", "#change-password"),
     ("admin", "/map", ".folium-map"),
     ("commander", "/commander/", "#alerts"),
+    ("commander", "/commander/map", ".folium-map"),
     ("commander", "/commander/hotspots/list?status=active", "#hotspot-table"),
     ("commander", "/commander/teams/list?day=2026-11-26", "#team-table"),
     ("commander", "/commander/cameras", "#camera-counts"),
