@@ -47,7 +47,7 @@ def test_alerts_each_with_a_place_and_a_link_to_act(county, client):
     # a team off its route, located at its last point, linked to the patrol page with that team
     kind, lat, lon, act = found["T2"]
     assert kind == "team" and (float(lon), float(lat)) == pytest.approx((111.1503, 33.03), abs=1e-4)
-    assert act == "/commander/patrol?team=T2"
+    assert act == f"/commander/patrol?day={DAY}&team=T2#patrol-alerts"
     # H2 never visited: located inside it, acted on by its township's team plan; H1 was visited
     kind, lat, lon, act = found["H2"]
     assert kind == "hotspot" and 111.131 < float(lon) < 111.135 and 33.001 < float(lat) < 33.005

@@ -19,14 +19,13 @@ PLAN_ARGS = {"start": "08:00", "stops": "hotspots,schools"}
 ACT_LABELS = {"team": "查看巡防", "hotspot": "安排巡查", "school": "安排巡查", "camera": "处理状态"}
 
 
-def act_url(alert: dict) -> str:
-    """Where to act on an alert: a camera's status form, a team on the patrol page, the plan
-    of the team responsible for (or nearest to) a hotspot or school."""
+def act_url(alert: dict, day) -> str:
+    """Where to act on an alert: a camera's status form, the team in the day's patrol page
+    (at its alerts), the plan of the team responsible for (or nearest to) a hotspot or school."""
     if alert["kind"] == "camera":
         return url_for("commander.camera", code=alert["code"])
     if alert["kind"] == "team" or not alert["team"]:
-        return url_for("commander.patrol_page", team=alert["team"]) if alert["team"] else url_for(
-            "commander.patrol_page")
+        return url_for("commander.patrol_page", day=day.isoformat(), team=alert["team"], _anchor="patrol-alerts")
     return url_for("commander.plan", team_code=alert["team"], **PLAN_ARGS)
 
 
@@ -49,7 +48,7 @@ def index():
         screen = home.first_screen(conn, county, day, minute)
         parts = home_maps.layers(screen)
         names = dict(zip(screen["teams"]["code"], screen["teams"]["name"]))
-        alerts = [{**a, "act": act_url(a), "act_label": ACT_LABELS[a["kind"]],
+        alerts = [{**a, "act": act_url(a, day), "act_label": ACT_LABELS[a["kind"]],
                    "team_name": names.get(a["team"], "")} for a in screen["alerts"]]
         keep = ("day", "now", "today", "counts", "school_day", "cameras_problem", "camera_days", "cameras_recent")
         return ({**{k: screen[k] for k in keep}, "alerts": alerts, "hot_counts": parts["counts"]},
