@@ -50,3 +50,31 @@ def cameras(conn, county: str, filters: dict, sort: str = "status", descending: 
         r["installed_on"] = r["installed_on"].isoformat() if r["installed_on"] else None
         r["changed_at"] = r["changed_at"].isoformat() if r["changed_at"] else None
     return total, rows
+
+
+RECENT_PROBLEMS = """
+    SELECT DISTINCT ON (c.code) c.code, c.name, c.kind, c.status, e.before_status, e.after_status, e.recorded_at,
+           e.user_name, e.note, t.name AS township_name, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat
+    FROM camera_status_events e
+    JOIN cameras c ON c.county_code = e.county_code AND c.code = e.camera_code
+    LEFT JOIN townships t ON t.county_code = c.county_code AND t.code = c.township_code
+    WHERE e.county_code = %(county)s AND e.recorded_at >= %(since)s
+      AND e.after_status IN ('faulty', 'offline') AND c.status IN ('faulty', 'offline')
+    ORDER BY c.code, e.recorded_at DESC, e.id DESC"""
+RECENT_COLUMNS = ("code", "name", "kind", "status", "before_status", "after_status", "recorded_at", "user_name",
+                  "note", "township_name", "lon", "lat")
+
+
+def recent_problems(conn, county: str, since) -> tuple[int, list[dict]]:
+    """(how many cameras are faulty or offline now, those that changed to faulty or offline
+    since ``since`` and still are, each with its latest such change, newest first)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM cameras WHERE county_code = %s AND status IN ('faulty', 'offline')",
+                    (county,))
+        total = cur.fetchone()[0]
+        cur.execute(RECENT_PROBLEMS, {"county": county, "since": since})
+        rows = [dict(zip(RECENT_COLUMNS, row)) for row in cur.fetchall()]
+    rows.sort(key=lambda r: r["recorded_at"], reverse=True)
+    for r in rows:
+        r["recorded_at"] = r["recorded_at"].isoformat()
+    return total, rows

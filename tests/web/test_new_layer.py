@@ -82,7 +82,7 @@ def test_a_new_layer_is_imported_served_and_drawn(app, client, conn, with_places
     schema = client.get("/ogc/collections/public_places/schema", headers=basic("leader")).get_json()
     assert schema["properties"]["properties"]["properties"]["kind"]["enum"] == ["market", "square", "station"]
 
-    page = client.get("/commander/", headers=basic("commander")).get_data(as_text=True)
+    page = client.get("/map?preset=commander", headers=basic("commander")).get_data(as_text=True)
     control = overlays(page)
     assert "人员密集场所" in control  # an overlay of the layer control, switched on for commanders
     assert re.search(rf"\b{control['人员密集场所']}\.addTo\(", page)

@@ -18,7 +18,7 @@ from web.cache import built
 from web.limits import heavy
 from web.maps import coverage as coverage_maps
 from web.maps import patrol as patrol_maps
-from web.pages.common import attempt, overview_page, townships
+from web.pages.common import attempt, townships
 from web.pages.home import download
 from web.schemas.cameras import CameraListQuery
 from web.schemas.coverage import CameraStatus, SitingPage
@@ -31,12 +31,6 @@ LOGGER = logging.getLogger(__name__)
 STOP_CHOICES = {"hotspots,schools": "乱点和学校", "hotspots": "仅乱点", "schools": "仅学校"}
 
 bp = Blueprint("commander", __name__, url_prefix="/commander")
-
-
-@bp.route("/")
-def index():
-    """Show the patrol commander's map."""
-    return overview_page("巡防指挥", "commander")
 
 
 # --- cameras ------------------------------------------------------------------------------
@@ -208,3 +202,7 @@ def save_plan(team_code):
     LOGGER.info("route %s saved for team %s by %s", code, team_code, context.user_name())
     flash(f"已{'保存' if added else '更新'}巡逻路线 {code}（{name}，班次 {shift}）")
     return back
+
+
+from web.pages import commander_home  # noqa: E402,F401  (the first screen's routes on bp)
+from web.pages import commander_lists  # noqa: E402,F401  (the hotspot and team lists on bp)
