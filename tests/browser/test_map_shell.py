@@ -110,7 +110,7 @@ def test_map_shell_draws_every_layer_offline(page, live_app):
 @pytest.mark.parametrize("path, on, off", [
     ("/commander/", ("patrol_routes", "patrol_tracks", "cameras", "hotspots"), ("incidents",)),
     ("/planner/map", ("incidents", "hotspots"), ("patrol_tracks", "camera_sectors")),
-    ("/leader/", ("villages", "camera_sectors", "cameras"), ("incidents", "patrol_tracks")),
+    ("/leader/map", ("villages", "camera_sectors", "cameras"), ("incidents", "patrol_tracks")),
 ])
 def test_views_draw_their_layers(page, path, on, off):
     sign_in(page, then=path)

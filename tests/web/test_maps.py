@@ -237,7 +237,7 @@ def test_tiles_only_when_configured(county, client, app):
     ("/map", {"警情（近90天）", SECTOR_TITLE, "巡逻轨迹（2026-05-20）"}, set()),
     ("/commander/", {"巡逻路线", "巡防队", "巡逻轨迹（2026-05-20）", "视频监控"}, {"警情（近90天）"}),
     ("/planner/map", {"治安乱点", "警情（近90天）"}, {"巡逻轨迹（2026-05-20）"}),
-    ("/leader/", {"行政村", SECTOR_TITLE}, {"巡逻轨迹（2026-05-20）", "警情（近90天）"}),
+    ("/leader/map", {"行政村", SECTOR_TITLE}, {"巡逻轨迹（2026-05-20）", "警情（近90天）"}),
 ])
 def test_views_switch_on_their_layers(county, client, path, shown, hidden):
     page = get_page(client, path)
