@@ -59,6 +59,8 @@
       p.classList.toggle("short", met[code] === "0");
     });
     root.setAttribute("data-coloured-by", pick.value);
+    var caption = document.getElementById("ck-coloured-by");
+    if (caption) { caption.textContent = pick.options[pick.selectedIndex].text; }
   }
 
   Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
