@@ -174,3 +174,11 @@ def test_strangers_sign_in_first(county, client):
     assert client.get("/leader/").status_code in (302, 401)
     assert client.get("/api/cockpit").status_code == 401
     assert client.get("/leader/cockpit.xlsx").status_code in (302, 401)
+
+
+def test_an_empty_county_still_shows(app, client):
+    doc = api(client, f"/api/cockpit?date={DAY}")
+    assert doc["townships"] == [] and len(doc["indicators"]) == 9
+    login(client, "leader")
+    assert client.get("/leader/").status_code == 200
+    assert client.get("/leader/cockpit.xlsx").status_code == 200

@@ -9,13 +9,19 @@ from web.api import bp
 from web.cache import built
 from web.schemas.cockpit import CockpitQuery
 from web.services import cockpit as service
+from web.services import coverage
 
 
 def document(day=None) -> dict:
     """The cockpit for ``day`` (default: the asked date, else today), links as URLs."""
     day = day or params.query(CockpitQuery).date or today()
     conn, county = context.conn(), context.county()
-    doc = built(("cockpit", day), lambda: service.cockpit(conn, county, day), per_role=False)
+
+    def build():   # coverage is as of now whatever the day: kept once for every day asked
+        report = built("cockpit.coverage", lambda: coverage.coverage_report(conn, county.code), heavy=False,
+                       per_role=False)
+        return service.cockpit(conn, county, day, report)
+    doc = built(("cockpit", day), build, per_role=False)
     out = {**doc, "indicators": []}
     for ind in doc["indicators"]:
         endpoint, args = ind["detail"]

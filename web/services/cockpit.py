@@ -151,11 +151,12 @@ def township_rows(names: list[tuple[str, str]], progress: dict, coverage: dict, 
     return rows
 
 
-def cockpit(conn, county: County, day: date) -> dict:
-    """The cockpit for ``day``: indicators (each with the figure a month before) and townships."""
+def cockpit(conn, county: County, day: date, coverage: dict | None = None) -> dict:
+    """The cockpit for ``day``: indicators (each with the figure a month before) and townships.
+    ``coverage``: coverage.coverage_report as it is now, when the caller keeps one."""
     earlier = month_before(day)
     r1, progress = _remediation(conn, county, day, earlier)
-    report = cov.coverage_report(conn, county.code)
+    report = coverage or cov.coverage_report(conn, county.code)
     video = report["county"]
     cams_now = camera_status.counts_at(conn, county.code, day_end(day))
     cams_then = camera_status.counts_at(conn, county.code, day_end(earlier))
