@@ -54,9 +54,10 @@ def test_presets_switch_layers_and_bad_preset_is_refused(client):
         assert resp.status_code == 400 and "preset" in resp.get_data(as_text=True)
 
 
-def test_old_map_urls_redirect(client):
-    resp = client.get("/planner/map", headers=basic("planner"))
-    assert resp.status_code == 301 and resp.headers["Location"].endswith("/map?preset=planner")
+@pytest.mark.parametrize("role", ["planner", "commander", "leader"])
+def test_old_map_urls_redirect(client, role):
+    resp = client.get(f"/{role}/map", headers=basic(role))
+    assert resp.status_code == 301 and resp.headers["Location"].endswith(f"/map?preset={role}")
 
 
 def test_favicon_served_without_sign_in(client):

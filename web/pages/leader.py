@@ -17,11 +17,14 @@ from web.cache import built
 from web.maps import coverage as coverage_maps
 from web.maps import hotspots as hotspot_maps
 from web.maps.remediation import status_map
-from web.pages.common import overview_page, townships
+from web.api import cockpit as cockpit_api
+from web.maps import township_svg
+from web.pages.common import townships
 from web.pages.home import download
+from web.schemas.cockpit import CockpitQuery
 from web.schemas.hotspots import QuarterOnly
 from web.schemas.remediation import AsOf
-from web.services import coverage, exports, reports
+from web.services import cockpit, cockpit_export, coverage, exports, reports
 from web.services import hotspot_lists as hl
 from web.services import quarter as qs
 from web.services import remediation as rem
@@ -32,8 +35,32 @@ CHART_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 
 @bp.route("/")
 def index():
-    """Show the leader's overview map."""
-    return overview_page("领导视图", "leader")
+    """The leader's cockpit: every indicator against its target and a month before, the
+    townships ranked, a map coloured by the chosen indicator; ``wall=1`` for the wall screen."""
+    ask = params.query(CockpitQuery)
+    doc = cockpit_api.document(ask.date or today())
+    svg = built("leader.cockpit.svg", lambda: township_svg.svg_paths(townships()), heavy=False, per_role=False)
+    return render_template("leader/cockpit.html", c=doc, svg=svg, columns=cockpit.COLUMNS, figure=cockpit.figure,
+                           wall=ask.wall)
+
+
+@bp.route("/map")
+def map_page():
+    """The leader's map is the one map page with the leader's preset."""
+    return redirect(url_for("home.map_page", preset="leader"), code=301)
+
+
+@bp.route("/wall")
+def wall():
+    """The cockpit for the 综治中心's wall screen."""
+    return redirect(url_for(".index", **{**params.request_args(), "wall": 1}))
+
+
+@bp.route("/cockpit.xlsx")
+def cockpit_xlsx():
+    """Download the cockpit (indicators and townships) as XLSX."""
+    doc = cockpit_api.document()
+    return download(cockpit_export.cockpit_xlsx(doc, context.county()), exports.XLSX, f"cockpit-{doc['date']}.xlsx")
 
 
 def _as_of():
