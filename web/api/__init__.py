@@ -8,4 +8,4 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 # the modules put their routes on bp
-from web.api import cameras, categories, coverage, hotspots, layers, patrol, remediation, users  # noqa: E402,F401
+from web.api import cameras, categories, coverage, hotspots, layers, patrol, remediation, search, users  # noqa: E402,F401
