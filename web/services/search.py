@@ -52,8 +52,8 @@ def initials(name: str) -> list[str]:
 
 
 def build(rows: list[dict]) -> list[tuple]:
-    """The index of ``rows`` (layers.search.searchable): one (codes, name, initials, hit)
-    per row, shorter names first, then by kind."""
+    """The index of ``rows`` (layers.search.searchable): one (text, codes, name, initials,
+    hit) per row (text: all that is matched, joined), shorter names first, then by kind."""
     order = {kind: i for i, kind in enumerate(KIND_LABELS)}
     index = []
     for i, row in enumerate(rows):
@@ -61,8 +61,8 @@ def build(rows: list[dict]) -> list[tuple]:
                "name": row["name"], "township": row["township"], "township_code": row["township_code"],
                "extra": row["extra"], "point": row["point"], "bbox": row["bbox"]}
         key = (len(row["name"]), order[row["kind"]], i)
-        index.append((key, tuple(fold(c) for c in row["codes"]), fold(row["name"]),
-                      tuple(initials(row["name"])), hit))
+        codes, name, spelled = tuple(fold(c) for c in row["codes"]), fold(row["name"]), tuple(initials(row["name"]))
+        index.append((key, "\x00".join((name, *codes, *spelled)), codes, name, spelled, hit))
     index.sort(key=lambda entry: entry[0])
     return [entry[1:] for entry in index]
 
@@ -87,7 +87,9 @@ def find(index: list[tuple], query: str, limit: int = MAX_RESULTS) -> list[dict]
     if not q:
         return []
     best: list[list] = [[] for _ in range(5)]
-    for codes, name, spelled, hit in index:
+    for text, codes, name, spelled, hit in index:
+        if q not in text:  # one look at everything it is matched on: most entries stop here
+            continue
         rank = _rank(q, codes, name, spelled)
         if rank is not None and len(best[rank]) < limit:
             best[rank].append(hit)
