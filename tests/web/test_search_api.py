@@ -115,3 +115,11 @@ def test_bad_input_is_400_naming_the_field(client, query, field):
 def test_signed_out_is_refused(client):
     resp = client.get("/api/search?q=hyc")
     assert resp.status_code == 401
+
+
+def test_initials_of_every_reading():
+    from web.services.search import initials
+
+    assert initials("韩岩村") == ["hyc"]
+    assert sorted(initials("长岭村")) == ["clc", "zlc"]        # 长: cháng or zhǎng
+    assert initials("Ｇ357国道") == ["g357gd"]                   # full-width letters fold
