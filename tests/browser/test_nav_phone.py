@@ -58,3 +58,15 @@ def test_phone_legend_starts_closed_and_opens(page):
     page.click(".cm-legend summary")
     assert legend.get_attribute("open") is not None
     assert overflow(page) <= 0
+
+
+def test_phone_page_legend_folds_and_unfolds(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, "commander", then="/commander/")
+    legend = page.locator(".maplegend").first
+    legend.wait_for(timeout=60_000)
+    folded = legend.bounding_box()["height"]
+    assert "folded" in legend.get_attribute("class") and folded < 40
+    legend.click()
+    assert legend.bounding_box()["height"] > folded + 40
+    assert page.log.page_errors == []

@@ -3,7 +3,8 @@
  *   <form data-confirm="text">  asks before submitting; the text is read, never evaluated
  *   <a data-print>              prints the page
  *   <a data-back>               goes back one page
- *   <button data-menu-toggle>   opens and closes the header's menu on narrow screens */
+ *   <button data-menu-toggle>   opens and closes the header's menu on narrow screens
+ *   .maplegend                  on a phone starts folded to its first line; a tap unfolds it */
 (function () {
   "use strict";
 
@@ -31,6 +32,14 @@
       window.history.back();
     });
   });
+
+  if (window.innerWidth < 700) {
+    document.querySelectorAll(".maplegend").forEach(function (legend) {
+      legend.classList.add("folded");
+      legend.setAttribute("title", "点按展开或收起图例");
+      legend.addEventListener("click", function () { legend.classList.toggle("folded"); });
+    });
+  }
 
   document.querySelectorAll("[data-menu-toggle]").forEach(function (button) {
     button.addEventListener("click", function () {
