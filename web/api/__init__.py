@@ -9,3 +9,4 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 # the modules put their routes on bp
 from web.api import cameras, categories, coverage, hotspots, layers, patrol, remediation, users  # noqa: E402,F401
+from web.api import imports  # noqa: E402,F401
