@@ -181,3 +181,25 @@ def test_a_refused_file_leaves_no_entry(conn, county, tmp_path):
         kept = cur.fetchone()[0]
         cur.execute("SELECT count(*) FROM import_added_rows")
         assert (kept, cur.fetchone()[0]) == (0, 1)
+
+
+def incidents_file(path, rows):
+    """A CSV of incidents: (code, category, lon)."""
+    lines = ["code,occurred_at,category,lon,lat"]
+    lines += [f"{c},2026-03-05 10:11:12.345678,{k},{x},33.81" for c, k, x in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_undo_of_incidents_restores_their_focus_groups(conn, county, tmp_path):
+    run(conn, county, "incidents", incidents_file(tmp_path / "j1.csv", [("J1", "盗窃", 111.55), ("J2", "纠纷", 111.65)]))
+    before = snapshot(conn, "incidents")
+    with conn.cursor() as cur:
+        cur.execute("SELECT code, focus FROM incidents ORDER BY code")
+        assert cur.fetchall() == [("J1", "theft"), ("J2", "dispute")]
+    two = run(conn, county, "incidents", incidents_file(tmp_path / "j2.csv", [("J1", "电信诈骗", 111.56),
+                                                                              ("J3", "抢劫", 111.57)]))
+    assert (two.added, two.updated) == (1, 1)
+    import_history.undo(conn, county, two.import_id, "admin")
+    conn.commit()
+    assert snapshot(conn, "incidents") == before
