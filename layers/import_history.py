@@ -17,10 +17,12 @@ a county take turns (a transaction-level advisory lock).
 """
 from __future__ import annotations
 
+import psycopg2
 from psycopg2 import sql
 from psycopg2.extras import Json
 
 from layers.catalog import get_layer
+from layers.db import savepoint
 from layers.errors import Conflict, FeatureNotFound
 
 COLUMNS = ("id", "layer", "actor", "at", "file_name", "checksum", "replace", "rows_added", "rows_updated",
@@ -179,7 +181,12 @@ def undo(conn, county_code: str, import_id: int, actor: str | None) -> int:
     import may not be undone. Does not commit."""
     with conn.cursor() as cur:
         layer = _undoable(cur, county_code, import_id)["layer"]
-        added, updated, removed = _restore(cur, import_id, get_layer(layer).table)
+        try:
+            with savepoint(conn, "import_undo"):
+                added, updated, removed = _restore(cur, import_id, get_layer(layer).table)
+        except psycopg2.IntegrityError as err:   # a code taken again since, by other means
+            raise Conflict(f"无法撤销第 {import_id} 次导入：图层“{get_layer(layer).title}”的数据在导入后被改动，"
+                           f"原有的行无法放回（{str(err).strip().splitlines()[0]}）") from None
         cur.execute("INSERT INTO imports (county_code, layer, actor, file_name, checksum, replace, rows_added,"
                     " rows_updated, rows_removed, undoes) SELECT county_code, layer, %s, file_name, checksum,"
                     " replace, %s, %s, %s, id FROM imports WHERE id = %s RETURNING id",

@@ -203,3 +203,19 @@ def test_undo_of_incidents_restores_their_focus_groups(conn, county, tmp_path):
     import_history.undo(conn, county, two.import_id, "admin")
     conn.commit()
     assert snapshot(conn, "incidents") == before
+
+
+def test_an_undo_that_cannot_put_a_row_back_is_refused_whole(conn, county, tmp_path):
+    run(conn, county, "cameras", cameras_file(tmp_path / "c1.csv", [("C1", "fixed", 90, 60, 111.55)]))
+    replaced = run(conn, county, "cameras", cameras_file(tmp_path / "c2.csv", [("C2", "fixed", 90, 60, 111.56)]),
+                   replace=True)
+    with conn.cursor() as cur:    # C1 written again since, by other means than an import
+        cur.execute("INSERT INTO cameras (county_code, code, name, kind, fov, range_m, status, networked, geom)"
+                    " VALUES (%s, 'C1', '新点', 'dome', 360, 50, 'working', true, ST_Point(111.57, 33.8, 4326))",
+                    (county,))
+    conn.commit()
+    rows, history = snapshot(conn, "cameras"), history_table(conn)
+    with pytest.raises(Conflict, match="无法撤销"):
+        import_history.undo(conn, county, replaced.import_id, "admin")
+    conn.rollback()
+    assert snapshot(conn, "cameras") == rows and history_table(conn) == history
