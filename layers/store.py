@@ -44,7 +44,7 @@ def _upsert_sql(layer: Layer, cols: list[str]) -> tuple[sql.Composed, str]:
                                  for n in cols + ["props", "geom"] if n != "code")
     statement = sql.SQL(
         "INSERT INTO {table} ({names}) VALUES %s ON CONFLICT (county_code, code) "
-        "DO UPDATE SET {updates}, updated_at = now() RETURNING (xmax = 0)").format(
+        "DO UPDATE SET {updates}, updated_at = now() RETURNING (xmax = 0), id").format(
         table=sql.Identifier(layer.table), names=sql.SQL(", ").join(map(sql.Identifier, names)),
         updates=updates)
     template = "(" + ", ".join(["%s"] * (len(names) - 1) + [_geom_sql(layer)]) + ")"
@@ -65,12 +65,13 @@ def _pages(frame, cols: list[str], county_code: str):
 
 
 def upsert_layer(conn, layer: Layer, frame, county_code: str, replace: bool = False,
-                 progress=None) -> tuple[int, int]:
+                 progress=None, added_ids: list | None = None) -> tuple[int, int]:
     """Insert or update ``frame``'s rows in ``layer``'s table, matched on code.
 
     frame: a GeoDataFrame in EPSG:4326 with the layer's columns (already checked),
     a ``code`` column, and a ``props`` column of dicts for extra columns.
-    Returns (added, updated). Does not commit.
+    Returns (added, updated); the ids of the rows added are appended to ``added_ids``
+    when given (the import history keeps them). Does not commit.
     """
     cols = ["code"] + [c.name for c in layer.columns if c.name != "code"]
     statement, template = _upsert_sql(layer, cols)
@@ -81,7 +82,9 @@ def upsert_layer(conn, layer: Layer, frame, county_code: str, replace: bool = Fa
                 sql.Identifier(layer.table)), (county_code,))
         for page in _pages(frame, cols, county_code):
             flags = execute_values(cur, statement, page, template=template, page_size=PAGE, fetch=True)
-            n_new = sum(1 for (f,) in flags if f)
+            n_new = sum(1 for f, _ in flags if f)
+            if added_ids is not None:
+                added_ids.extend(i for f, i in flags if f)
             added += n_new
             updated += len(flags) - n_new
             if progress is not None:

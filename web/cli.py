@@ -26,15 +26,18 @@ def _url() -> str:
                                                 "(default: .cpg, else UTF-8 or GB18030 detected)")
 @click.option("--sheet", default=None, help="the sheet of an .xlsx to read (default: the first)")
 @click.option("--replace", is_flag=True, help="empty the layer first")
+@click.option("--actor", default=None, help="who imports, for the import history (default: the OS user)")
 @with_appcontext
-def import_command(layer, path, crs, encoding, sheet, replace):
-    """Import one file into one layer (all or nothing)."""
+def import_command(layer, path, crs, encoding, sheet, replace, actor):
+    """Import one file into one layer (all or nothing; kept in the import history)."""
     from data.importer import import_file
+    from data.importer.history import default_actor
 
     try:
         with db.transaction(_url()) as conn:
             result = import_file(conn, layer, path, crs=crs, encoding=encoding, replace=replace, sheet=sheet,
-                                 county_code=current_app.config["COUNTY_CODE"], progress=True)
+                                 county_code=current_app.config["COUNTY_CODE"], progress=True,
+                                 actor=actor or default_actor())
     except ImportRefused as err:
         click.echo("导入失败，未写入任何数据 (import refused, nothing written):", err=True)
         for problem in err.problems:
@@ -46,7 +49,54 @@ def import_command(layer, path, crs, encoding, sheet, replace):
     for warning in result.warnings:
         click.echo(f"警告 (warning): {warning}", err=True)
     click.echo(f"{layer}: 新增 {result.added} 条，更新 {result.updated} 条 "
-               f"(added {result.added}, updated {result.updated})")
+               f"(added {result.added}, updated {result.updated}; import #{result.import_id})")
+
+
+def _history_line(e: dict) -> str:
+    what = f"撤销第 {e['undoes']} 次导入" if e["undoes"] is not None else "导入"
+    state = f"（已被第 {e['undone_by']} 条撤销）" if e["undone_by"] is not None else ("（可撤销）" if e["undoable"] else "")
+    return (f"#{e['id']}  {e['at'][:19]}  {e['layer']}  {what}{state}  {e['actor'] or '-'}  {e['file_name'] or '-'}"
+            f"  新增 {e['rows_added']} / 更新 {e['rows_updated']} / 删除 {e['rows_removed']}"
+            f"  警告 {len(e['warnings'])}  sha256 {(e['checksum'] or '-')[:12]}")
+
+
+@click.command("imports")
+@click.option("--layer", default=None, help="only this layer")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 500))
+@with_appcontext
+def imports_command(layer, limit):
+    """List the import history, newest first."""
+    from web.services import imports
+
+    try:
+        with db.transaction(_url()) as conn:
+            if layer is not None:
+                from layers.catalog import get_layer
+                get_layer(layer)
+            rows = imports.listing(conn, current_app.config["COUNTY_CODE"], layer=layer, limit=limit)["imports"]
+    except CountyMapError as err:
+        _fail("无法列出导入记录 (cannot list imports)", err)
+    if not rows:
+        click.echo("没有导入记录 (no imports)")
+    for e in rows:
+        click.echo(_history_line(e))
+
+
+@click.command("import-undo")
+@click.argument("layer")
+@click.option("--actor", default=None, help="who undoes, for the import history (default: the OS user)")
+@with_appcontext
+def import_undo_command(layer, actor):
+    """Undo the last import of LAYER not yet undone: the layer is back as it was before it."""
+    from data.importer.history import default_actor
+    from web.services import imports
+
+    try:
+        with db.transaction(_url()) as conn:
+            done = imports.undo_last(conn, current_app.config["COUNTY_CODE"], layer, actor or default_actor())
+    except CountyMapError as err:
+        _fail("撤销失败，数据未改变 (undo refused, nothing changed)", err)
+    click.echo(f"已撤销第 {done['undoes']} 次导入 (undid import #{done['undoes']}): {_history_line(done)}")
 
 
 @click.command("demo")
@@ -209,6 +259,8 @@ def template_command(layer, out):
 def init_app(app) -> None:
     app.cli.add_command(import_command)
     app.cli.add_command(template_command)
+    app.cli.add_command(imports_command)
+    app.cli.add_command(import_undo_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(user_cli)
     app.cli.add_command(db_cli)

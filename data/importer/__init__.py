@@ -66,6 +66,7 @@ from pathlib import Path
 from data.importer.check import FileCheck
 from data.importer.focus import Focus
 from data.importer.geometry import MAX_AREA_CHANGE
+from data.importer.history import Recorder, checksum
 from data.importer.problems import MAX_PROBLEMS
 from data.importer.read import CHUNK_ROWS, open_source
 from data.importer.reproject import crs_option
@@ -86,6 +87,7 @@ class ImportResult:
     updated: int
     warnings: list[str] = field(default_factory=list)
     rows: int = 0
+    import_id: int | None = None     # the entry in the import history (layers.import_history)
 
 
 def remediation_warnings(imported: dict) -> list[str]:
@@ -112,7 +114,7 @@ def _remediation_records(conn, county_code: str, fname: str) -> list[str]:
 
 def import_file(conn, layer_name: str, path, *, crs=None, encoding=None, replace=False,
                 county_code: str, progress=False, chunk_rows: int = CHUNK_ROWS, sheet: str | None = None,
-                columns: dict | None = None) -> ImportResult:
+                columns: dict | None = None, actor: str | None = None) -> ImportResult:
     """Check the whole file at ``path`` and write it into ``layer_name`` (see module doc).
 
     crs: overrides the file's CRS ('EPSG:4490', 'EPSG:4547', '4326', 'gcj02', 'bd09').
@@ -122,6 +124,8 @@ def import_file(conn, layer_name: str, path, *, crs=None, encoding=None, replace
     replace: empty the layer (for ``county_code``) first.
     progress: show a progress bar on stderr while writing large files.
     chunk_rows: rows read, checked and written at a time.
+    actor: who imports (kept in the import history with the file's name and SHA-256, the
+    counts and the warnings; the rows it changes are kept so that it can be undone).
 
     Raises LayerNotFound for an unknown layer and ImportRefused (listing every problem)
     when anything is wrong; nothing is written then. Does not commit.
@@ -144,15 +148,18 @@ def import_file(conn, layer_name: str, path, *, crs=None, encoding=None, replace
             raise ImportRefused(first.problems.messages(), first.problems.report())
     source, checked = check([] if getattr(conn, "autocommit", False) else warnings)
     focus = Focus(conn, county_code) if layer.name == "incidents" else None
+    history = Recorder(conn, layer, county_code, actor=actor, file_name=fname, checksum=checksum(path),
+                       replace=replace)
     n, added, updated = write(conn, layer, checked.frames(), checked.problems, county_code,
-                              replace, progress, fname, source.rows, focus and focus.assign)
+                              replace, progress, fname, source.rows, focus and focus.assign, history)
     unmapped = focus.warning(fname) if focus is not None else None
     if unmapped:
         warnings.append(unmapped)
     if layer.name == "villages":  # past records: remediation confirmed on remediated_on
         warnings.extend(_remediation_records(conn, county_code, fname))
+    history.finish(added, updated, warnings)
     LOGGER.info("imported %s into %s: %d added, %d updated", fname, layer.name, added, updated)
-    return ImportResult(added=added, updated=updated, warnings=warnings, rows=n)
+    return ImportResult(added=added, updated=updated, warnings=warnings, rows=n, import_id=history.id)
 
 
 __all__ = ["ImportResult", "import_file", "CHUNK_ROWS", "MAX_AREA_CHANGE", "MAX_PROBLEMS"]

@@ -129,10 +129,13 @@ def _update_attributes(conn, layer: Layer, frame, problems, county_code: str, re
 
 
 def _write_chunks(conn, layer: Layer, frames, problems, county_code: str, replace: bool,
-                  bar, counts: list[int], prepare) -> None:
+                  bar, counts: list[int], prepare, history) -> None:
     """upsert_layer each chunk's frame (``replace`` empties the layer before the first),
     after ``prepare(frame)`` when given; stop at the first problem. ``counts`` is [rows,
-    added, updated], kept up to date."""
+    added, updated], kept up to date. ``history`` (a ``data.importer.history.Recorder``,
+    or None) keeps what each chunk changes before it is written."""
+    if history is not None:
+        history.start()
     for i, (n, frame_out) in enumerate(frames):
         counts[0] += n
         if frame_out is None:
@@ -141,14 +144,19 @@ def _write_chunks(conn, layer: Layer, frames, problems, county_code: str, replac
             raise _Stop
         if prepare is not None:
             prepare(frame_out)
+        if history is not None:
+            history.before(frame_out, i == 0)
         if frame_out.attrs.get("attributes_only"):
             added, updated = _update_attributes(conn, layer, frame_out, problems, county_code, replace)
             if bar is not None:
                 bar.update(n)
         else:
+            ids = None if history is None else []
             added, updated = store.upsert_layer(conn, layer, frame_out, county_code,
                                                 replace=replace and i == 0,
-                                                progress=None if bar is None else bar.update)
+                                                progress=None if bar is None else bar.update, added_ids=ids)
+            if history is not None:
+                history.added(ids)
         counts[1] += added
         counts[2] += updated
     if problems:        # found once the whole file was seen
@@ -161,14 +169,15 @@ def _write_chunks(conn, layer: Layer, frames, problems, county_code: str, replac
 
 
 def write(conn, layer: Layer, frames, problems, county_code: str, replace: bool,
-          progress: bool, fname: str, rows: int | None, prepare=None) -> tuple[int, int, int]:
+          progress: bool, fname: str, rows: int | None, prepare=None, history=None) -> tuple[int, int, int]:
     """Write the checked chunks ``frames`` yields, then locate, all inside one savepoint.
 
     At the first problem (a chunk ``frames`` yields no frame for) the savepoint is rolled
     back and the rest of the file only checked; so is it after a database error, which
     refuses the file when the file itself has no problem. ``rows`` is the size of the file
     where known (for the progress bar); ``prepare(frame)`` completes each chunk's frame
-    before it is written (an incident's focus). Returns (rows, added, updated); raises
+    before it is written (an incident's focus); ``history`` records the import (see
+    ``_write_chunks``). Returns (rows, added, updated); raises
     ImportRefused (nothing written) when anything is wrong.
     """
     import psycopg2
@@ -177,7 +186,8 @@ def write(conn, layer: Layer, frames, problems, county_code: str, replace: bool,
     counts, failure = [0, 0, 0], None
     try:
         with savepoint(conn, "import_file"):
-            _write_chunks(conn, layer, frames, problems, county_code, replace, bar, counts, prepare)
+            _write_chunks(conn, layer, frames, problems, county_code, replace, bar, counts, prepare,
+                          history)
     except _Stop:
         pass
     except psycopg2.Error as err:

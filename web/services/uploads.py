@@ -185,21 +185,12 @@ def start_write(var_dir: str, token: str, database_url: str, county_code: str) -
             result = import_file(conn, options["layer"], path / state["file"], crs=options.get("crs"),
                                  encoding=options.get("encoding"), sheet=options.get("sheet"),
                                  columns=options.get("columns"), county_code=county_code, progress=bar,
-                                 **_actor(state["actor"]))
+                                 actor=state["actor"])
         return {"stage": "written", "result": asdict(result), "progress": None}
     state = _update(path, stage="writing", error=None, progress={"stage": "writing", "done": 0,
                                                                   "total": report["rows"]})
     _run(path, "writing", work)
     return state
-
-
-def _actor(actor: str) -> dict:
-    """import_file's actor, where it keeps one (the import history)."""
-    import inspect
-
-    from data.importer import import_file
-
-    return {"actor": actor} if "actor" in inspect.signature(import_file).parameters else {}
 
 
 def discard(var_dir: str, token: str) -> None:
