@@ -126,5 +126,15 @@ def test_gbk_csv_of_cameras_in_bd09_and_a_bad_file_refused_whole(page, live_app,
     page.screenshot(path=str(SHOTS / "admin-imports-problems-desk.png"), full_page=True)
     assert page.log.blocked == [] and page.log.page_errors == []
 
+    # the good import is the cameras' last one: undone from the history, the cameras are gone
+    page.goto("/admin/imports")
+    undo = page.locator("#import-history button[data-undo]", has_text="撤销").first
+    assert "视频监控" in undo.get_attribute("data-what") and "摄像机台账.csv" in undo.get_attribute("data-what")
+    page.once("dialog", lambda d: d.accept())
+    with page.expect_navigation():
+        undo.click()
+    assert db_rows(live_app, "SELECT count(*) FROM cameras WHERE code LIKE 'ZC%%'") == [(0,)]
+    assert "撤销第" in page.locator("#import-history tbody tr").first.inner_text()
+
 
 from tests.browser.test_every_page import SHOTS  # noqa: E402

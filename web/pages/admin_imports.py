@@ -5,10 +5,12 @@ from flask import abort, current_app, render_template
 
 from data.importer.templates import note, template_xlsx
 from layers.catalog import LAYERS
+from web import context
 from web.auth import require_role
 from web.pages.admin import bp
 from web.pages.common import asset_urls
 from web.pages.home import download
+from web.services import imports as history
 from web.services.exports import XLSX
 
 # CRSs offered on the page; any EPSG code may also be typed.
@@ -32,7 +34,8 @@ def imports_page():
               for layer in LAYERS.values()]
     limit = int(current_app.config.get("IMPORT_MAX_BYTES") or 200 * 1024 * 1024)
     return render_template("admin/imports.html", layers=layers, crs_choices=CRS_CHOICES,
-                           limit_mb=limit // (1024 * 1024), assets=asset_urls())
+                           limit_mb=limit // (1024 * 1024), assets=asset_urls(),
+                           history=history.listing(context.conn(), context.code(), limit=30)["imports"])
 
 
 @bp.route("/imports/templates/<layer>.xlsx")

@@ -299,6 +299,18 @@
     }).catch(function (err) { fail(err.message); });
   }
 
+  document.querySelectorAll("[data-undo]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      if (!window.confirm("撤销这次导入（" + button.getAttribute("data-what") + "）？图层将恢复到导入之前。")) {
+        return;
+      }
+      button.disabled = true;
+      api("POST", "/api/imports/" + button.getAttribute("data-undo") + "/undo", {})
+        .then(function () { window.location.reload(); })
+        .catch(function (err) { button.disabled = false; window.alert(err.message); });
+    });
+  });
+
   $("layer").addEventListener("change", noteLayer);
   $("upload-form").addEventListener("submit", upload);
   $("check").addEventListener("click", function () { check(true); });
