@@ -19,6 +19,7 @@ SIZES = {"desk": (1440, 900), "phone": (390, 844)}
 PAGES = [
     ("admin", "/admin/", "#users"),
     ("admin", "/admin/audit", "#audit-log"),
+    ("admin", "/admin/imports", "#upload-form"),
     ("admin", "/admin/categories", "#category-map"),
     ("leader", "/account/password", "#change-password"),
     ("admin", "/map", ".folium-map"),

@@ -51,12 +51,12 @@ def track_features(team, times, lon, lat, names: dict, colors: dict) -> tuple[li
     lines, positions = [], []
     if not len(team):
         return lines, positions
-    ns = times.asi8
+    stamps = np.asarray(times.values)  # datetime64 of whatever unit the frame has (ns or us)
     for seg in np.split(np.arange(len(team)), np.flatnonzero(team[1:] != team[:-1]) + 1):
         code, last = team[seg[0]], seg[-1]
         name = safe_text(names.get(code, code))
         color = colors.get(code, TEAM_COLORS[0])
-        parts = [p for p in np.split(seg, np.flatnonzero(np.diff(ns[seg]) > TRACK_GAP.value) + 1) if len(p) > 1]
+        parts = [p for p in np.split(seg, np.flatnonzero(np.diff(stamps[seg]) > TRACK_GAP.to_timedelta64()) + 1) if len(p) > 1]
         span = f"{times[seg[0]]:%H:%M}–{times[last]:%H:%M}"
         if parts:
             geom = shapely.MultiLineString([np.column_stack([lon[p], lat[p]]) for p in parts])
