@@ -134,7 +134,8 @@ def test_page_shows_the_apis_figures(county, client):
         assert f'<span class="ck-value">{value}</span>' in card.group(2)
         assert "目标" in card.group(2) or i["target"] is None
     assert html.count('<tr data-code="') == len(doc["townships"]) == 2
-    assert html.count("<path d=") == 2 and 'id="ck-indicator"' in html
+    township_map = re.search(r'<svg[^>]*id="ck-svg">(.*?)</svg>', html, re.S).group(1)
+    assert township_map.count("<path d=") == 2 and 'id="ck-indicator"' in html
     assert 'href="/map?preset=leader"' in html and "/leader/cockpit.xlsx?date=2026-11-26" in html
     assert "data-refresh" not in html
 
