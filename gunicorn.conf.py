@@ -3,11 +3,12 @@
 Two worker processes (one per core; WEB_WORKERS) with 8 threads each (WEB_THREADS): the
 analyses release the GIL in numpy, GEOS and PostgreSQL, so threads overlap their waits
 and the workers use both cores. Each worker builds its own app (no preload: a database
-pool must not cross a fork), with its own pool of 10 connections, heavy-work slots (the
-cores divided among the workers: one each here) and memory ceiling (MEMORY_LIMIT_MB, see
-web/limits.py); what one worker builds from the data the other reads from var/cache
-(web/cache.py). Bind with BIND (default
-127.0.0.1:5000; 0.0.0.0:5000 to serve the county network).
+pool must not cross a fork), with its own pool of connections kept open
+(FLASK_DB_POOL_MAX, default 10: the 8 threads and room to spare, 20 sessions in all),
+heavy-work slots (the cores divided among the workers: one each here) and memory ceiling
+(MEMORY_LIMIT_MB, see web/limits.py); what one worker builds from the data the other
+reads from var/cache (web/cache.py). Bind with BIND (default 127.0.0.1:5000;
+0.0.0.0:5000 to serve the county network).
 """
 import os
 

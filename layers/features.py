@@ -83,18 +83,26 @@ def query_features(conn, layer: Layer, *, county_code=None, bbox=None, interval=
     where, params = _filters(layer, county_code, bbox, interval, codes)
     table = sql.Identifier(layer.table)
     count_q = sql.SQL("SELECT count(*) FROM {} t").format(table) + where
-    rows_q = sql.SQL(
-        "SELECT json_build_object('type', 'Feature', 'id', t.code,"
-        " 'geometry', ST_AsGeoJSON(t.geom, {prec})::json, 'properties', {props})"
-        " FROM {table} t").format(prec=sql.Literal(precision), props=_properties(layer),
-                                  table=table) + where + sql.SQL(
-        " ORDER BY t.code LIMIT %s OFFSET %s")
     with conn.cursor() as cur:
         cur.execute(count_q, params)
         matched = cur.fetchone()[0]
-        cur.execute(rows_q, params + [limit, offset])
+        cur.execute(_page_query(layer, where, precision), params + [limit, offset])
         features = [row[0] for row in cur.fetchall()]
     return features, matched
+
+
+def _page_query(layer: Layer, where: sql.Composable, precision: int) -> sql.Composable:
+    """The page's keys first (ORDER BY code, then county: the unique index, read alone
+    when only the county filters), then JSON built for those rows only: a deep OFFSET
+    skips index entries, not GeoJSON documents."""
+    return sql.SQL(
+        "SELECT json_build_object('type', 'Feature', 'id', t.code,"
+        " 'geometry', ST_AsGeoJSON(t.geom, {prec})::json, 'properties', {props})"
+        " FROM (SELECT t.county_code AS page_county, t.code AS page_code FROM {table} t{where}"
+        " ORDER BY t.code, t.county_code LIMIT %s OFFSET %s) page"
+        " JOIN {table} t ON t.county_code = page.page_county AND t.code = page.page_code"
+        " ORDER BY page.page_code, page.page_county").format(
+            prec=sql.Literal(precision), props=_properties(layer), table=sql.Identifier(layer.table), where=where)
 
 
 def get_feature(conn, layer: Layer, code: str, county_code=None) -> dict:
