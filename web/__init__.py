@@ -64,7 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
     _configure(app, config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
-    from web import api, auth, cache, cli, errors, ogc, pages, security
+    from web import api, auth, cache, cli, errors, ogc, pages, security, tiles
     from web.services import budget
 
     budget.configure(app.config)
@@ -78,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ogc.bp)
+    app.register_blueprint(tiles.bp)
     pages.register(app)
     errors.init_app(app)
     return app

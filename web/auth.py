@@ -148,7 +148,7 @@ def _asked_for_basic() -> bool:
 def _unauthorized():
     if g.get("sign_in_wait"):
         raise _too_many()
-    if request.path.startswith(("/api", "/ogc")) or "Authorization" in request.headers:
+    if request.path.startswith(("/api", "/ogc", "/tiles")) or "Authorization" in request.headers:
         resp = make_response(error_response(401, "需要登录（HTTP Basic 或登录表单）"))
         if _asked_for_basic():
             resp.headers["WWW-Authenticate"] = BASIC_CHALLENGE

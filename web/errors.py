@@ -35,7 +35,7 @@ DEFAULTS = {400: "提交的内容有误。", 403: "您的角色无权执行此�
 
 
 def wants_json() -> bool:
-    return request.path.startswith(("/api", "/ogc")) or request.accept_mimetypes.best == "application/json"
+    return request.path.startswith(("/api", "/ogc", "/tiles")) or request.accept_mimetypes.best == "application/json"
 
 
 def error_response(status: int, message: str, **extra):
