@@ -42,6 +42,7 @@ def _configure(app: Flask, config: dict | None) -> None:
         WTF_CSRF_CHECK_DEFAULT=False, JSON_AS_ASCII=False,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,  # request bodies (imports go through the CLI)
         COMPRESS_MIMETYPES=["text/html", "text/css", "text/csv", "application/javascript", "application/json",
+                            "application/vnd.mapbox-vector-tile",
                             "application/geo+json", "application/schema+json", "image/svg+xml",
                             "application/vnd.oai.openapi+json;version=3.0"],
         COMPRESS_MIN_SIZE=1024, COMPRESS_LEVEL=5, COMPRESS_ALGORITHM=["gzip"])

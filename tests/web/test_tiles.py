@@ -142,6 +142,17 @@ def test_demo_county_counts_sum_and_tiles_stay_small(app, client):
                     assert len(cells) <= GRID * GRID
                     total += sum(f["properties"]["count"] for f in cells)
             assert total == counts[name], (name, z)
+    # a tile over 1 KB travels gzipped, and its ETag still answers 304
+    import gzip
+
+    _, x, y = tile_of((box[0] + box[2]) / 2, (box[1] + box[3]) / 2, 10)
+    plain = get_tile(client, "incidents", 10, x, y)
+    assert len(plain.data) > 1024
+    zipped = get_tile(client, "incidents", 10, x, y, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and gzip.decompress(zipped.data) == plain.data
+    again = get_tile(client, "incidents", 10, x, y, headers={"Accept-Encoding": "gzip",
+                                                            "If-None-Match": zipped.headers["ETag"]})
+    assert again.status_code == 304
 
 
 @pytest.mark.parametrize("name, query, codes", [
@@ -260,3 +271,4 @@ def test_strangers_get_401(county, client, path):
     assert resp.status_code == 401
     resp = client.get(path, headers=basic("leader", "wrong password"))
     assert resp.status_code == 401
+
