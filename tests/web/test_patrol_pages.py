@@ -167,8 +167,8 @@ def test_page_of_an_empty_county(app, client):
     assert "行政村 0 个" in html and "没有挂牌或整治中的乱点" in html
 
 
-@pytest.mark.parametrize("unit", ["ns", "us", "s"])
-def test_drawn_track_breaks_at_gaps_whatever_the_time_unit(unit):
+@pytest.mark.parametrize("unit, tz", [("ns", None), ("us", None), ("s", None), ("us", "Asia/Shanghai")])
+def test_drawn_track_breaks_at_gaps_whatever_the_time_unit(unit, tz):
     import numpy as np
     import pandas as pd
 
@@ -176,6 +176,8 @@ def test_drawn_track_breaks_at_gaps_whatever_the_time_unit(unit):
 
     times = pd.DatetimeIndex(pd.to_datetime(["2026-01-01 08:00", "2026-01-01 08:01", "2026-01-01 08:10",
                                              "2026-01-01 09:00", "2026-01-01 09:01"]).as_unit(unit))
+    if tz:
+        times = times.tz_localize(tz)
     team = np.array(["A"] * 5)
     lines, positions = track_features(team, times, np.linspace(111.5, 111.6, 5), np.array([33.8, 33.81, 33.8, 33.81, 33.8]), {}, {})
     assert [len(part) for part in lines[0]["geometry"]["coordinates"]] == [3, 2]  # broken at the 50-minute gap

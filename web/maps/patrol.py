@@ -51,7 +51,8 @@ def track_features(team, times, lon, lat, names: dict, colors: dict) -> tuple[li
     lines, positions = [], []
     if not len(team):
         return lines, positions
-    stamps = np.asarray(times.values)  # datetime64 of whatever unit the frame has (ns or us)
+    # datetime64 (UTC) of whatever unit the frame has (ns or us)
+    stamps = (times.tz_convert(None) if times.tz is not None else times).to_numpy()
     for seg in np.split(np.arange(len(team)), np.flatnonzero(team[1:] != team[:-1]) + 1):
         code, last = team[seg[0]], seg[-1]
         name = safe_text(names.get(code, code))
