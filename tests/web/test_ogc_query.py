@@ -3,12 +3,13 @@ skipGeometry, on a county loaded into the real database; every expected answer i
 computed independently from the rows written (pandas) or by SQL over the same table."""
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
-from shapely.geometry import Point
+from shapely.geometry import LineString, Point
 
 from layers import store
 from layers.catalog import LAYERS
@@ -238,3 +239,52 @@ def test_every_role_reads_and_strangers_do_not(client, rows):
     for role in ("commander", "planner", "leader", "admin"):
         assert get(client, path, role=role).status_code == 200
     assert client.get(path).status_code == 401
+
+
+# --- f=csv ---------------------------------------------------------------------
+
+
+def _csv(resp) -> pd.DataFrame:
+    assert resp.status_code == 200 and resp.mimetype == "text/csv", resp.data[:300]
+    assert resp.data.startswith("\ufeff".encode())  # Excel reads UTF-8 by its BOM
+    return pd.read_csv(io.BytesIO(resp.data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def test_csv_of_points_gives_lon_lat_and_the_filtered_rows(client, rows):
+    inc = rows["incidents"]
+    theft = inc[inc["category"] == "盗窃"].sort_values(["occurred_at", "code"], ascending=[False, True])
+    resp = get(client, "/ogc/collections/incidents/items?f=csv&category=盗窃&sortby=-occurred_at&limit=100")
+    table = _csv(resp)
+    assert resp.headers["OGC-NumberMatched"] == str(len(theft))
+    assert list(table.columns) == ["id", "code", "occurred_at", "category", "focus", "township_code",
+                                   "village_code", "lon", "lat"]
+    assert list(table["id"]) == list(theft["code"]) and set(table["category"]) == {"盗窃"}
+    index = {f"Q{(i * 37) % N:03d}": i for i in range(N)}
+    for _, row in table.iterrows():
+        assert float(row["lon"]) == pytest.approx(113.001 + 0.004 * index[row["id"]])
+        assert float(row["lat"]) == pytest.approx(34.02)
+
+
+def test_csv_with_properties_skip_geometry_and_wkt(client, rows):
+    table = _csv(get(client, "/ogc/collections/cameras/items?f=csv&properties=name,status&skipGeometry=true"))
+    assert list(table.columns) == ["id", "name", "status"] and len(table) == len(rows["cameras"])
+    cams = rows["cameras"].set_index("code")
+    assert all(cams.loc[r["id"], "status"] == r["status"] for _, r in table.iterrows())
+    table = _csv(get(client, "/ogc/collections/townships/items?f=csv"))
+    assert list(table.columns) == ["id", "code", "name", "wkt"]
+    assert all(w.startswith("MULTIPOLYGON") or w.startswith("POLYGON") for w in table["wkt"])
+    teams = _csv(get(client, "/ogc/collections/patrol_teams/items?f=csv"))
+    assert list(teams["id"]) == ["P1", "P2"] and "wkt" not in teams.columns  # a table without geometry
+
+
+def test_csv_bad_input_and_formula_cells(client, app, rows):
+    assert get(client, "/ogc/collections/cameras/items?f=xml").status_code == 400
+    assert get(client, "/ogc/collections/cameras/items?f=csv&status=broken").status_code == 400
+    assert get(client, "/ogc/collections/cameras?f=csv").status_code == 400  # items only
+    with transaction(app.config["RESOLVED_DATABASE_URL"]) as conn:
+        store.upsert_layer(conn, LAYERS["roads"], _frame(
+            [{"code": "R9", "name": "=HYPERLINK(\"http://x\")", "class": "-1"}],
+            [LineString([(113.0, 34.0), (113.1, 34.1)])]), COUNTY)
+    table = _csv(get(client, "/ogc/collections/roads/items?f=csv&code=R9"))
+    assert table["name"].iloc[0] == "'=HYPERLINK(\"http://x\")" and table["class"].iloc[0] == "'-1"
+    assert table["wkt"].iloc[0].startswith("MULTILINESTRING")

@@ -74,7 +74,7 @@ def _layer_query_parameters(layer) -> list:
 def _layer_paths(layer) -> dict:
     """The five paths of one collection."""
     tag = [f"{layer.title} {layer.name}"]
-    params = [_ref("parameters", p) for p in ("f", "bbox", "limit", "offset")]
+    params = [_ref("parameters", p) for p in ("fItems", "bbox", "limit", "offset")]
     if layer.time:
         params.append(_ref("parameters", "datetime"))
     params += _layer_query_parameters(layer)
@@ -186,8 +186,11 @@ def _responses_section() -> dict:
                                    "content": _content("confClasses")},
         "Collections": {"description": "全部图层", "content": _content("collections")},
         "Collection": {"description": "一个图层的说明", "content": _content("collectionInfo")},
-        "Features": {"description": "图层的要素（GeoJSON 要素集合，WGS 84 经纬度）",
-                     "content": _content("featureCollectionGeoJSON", GEOJSON)},
+        "Features": {"description": "图层的要素（GeoJSON 要素集合，WGS 84 经纬度；f=csv 时为 CSV）",
+                     "headers": {"OGC-NumberMatched": {"description": "f=csv 时：匹配的要素总数",
+                                                        "schema": {"type": "integer", "minimum": 0}}},
+                     "content": {**_content("featureCollectionGeoJSON", GEOJSON),
+                                 "text/csv": {"schema": {"type": "string"}}}},
         "Feature": {"description": "一个要素（GeoJSON）",
                     "content": _content("featureGeoJSON", GEOJSON)},
         "InvalidParameter": {"description": "查询参数无效、未知或重复（code 为 InvalidParameterValue）",
@@ -207,6 +210,11 @@ def _parameters() -> dict:
         "f": {"name": "f", "in": "query", "required": False, "style": "form", "explode": False,
               "description": "返回格式：json（默认）或 html；不给时按 Accept 头",
               "schema": {"type": "string", "enum": ["json", "html"]}},
+        "fItems": {"name": "f", "in": "query", "required": False, "style": "form", "explode": False,
+                   "description": "返回格式：json（默认）、html 或 csv（UTF-8 带 BOM，Excel 可直接打开；"
+                                  "点图层给经纬度 lon、lat，其他给 WKT；匹配总数在 OGC-NumberMatched 头）；"
+                                  "不给时按 Accept 头",
+                   "schema": {"type": "string", "enum": ["json", "html", "csv"]}},
         "fJson": {"name": "f", "in": "query", "required": False, "style": "form",
                   "explode": False, "description": "返回格式：只有 json",
                   "schema": {"type": "string", "enum": ["json"]}},

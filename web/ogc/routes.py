@@ -12,6 +12,7 @@ from layers.catalog import LAYERS, get_layer
 from web import context
 from web.cache import built
 from web.ogc import bp, params, query
+from web.ogc.csvout import CSV, features_csv
 from web.ogc import documents as doc
 from web.ogc.openapi import DEFAULT_LIMIT, MAX_LIMIT, openapi_document
 
@@ -129,7 +130,9 @@ def items(name: str):
     skipGeometry, limit, offset; paged with links."""
     layer = get_layer(name)
     args = request.args
-    html = _wants_html(ITEMS_PARAMS + tuple(c.name for c in query.queryable_columns(layer)))
+    params.check_params(args, ITEMS_PARAMS + tuple(c.name for c in query.queryable_columns(layer)))
+    as_csv = params.format_param(args, ("json", "html", "csv")) == "csv"
+    html = not as_csv and _wants_html(ITEMS_PARAMS + tuple(c.name for c in query.queryable_columns(layer)))
     limit = params.int_param(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = params.int_param(args, "offset", 0, 0, params.MAX_OFFSET)
     bbox, interval = params.bbox_param(args), params.datetime_param(args, layer)
@@ -138,12 +141,24 @@ def items(name: str):
     found, matched = ([], 0) if params.holds_nothing(bbox, interval) else features.query_features(
         context.conn(), layer, county_code=context.code(), bbox=bbox, interval=interval,
         limit=limit, offset=offset, **asked)
+    if as_csv:
+        return _csv(layer, found, matched, asked)
     kept = {k: v for k, v in args.items() if k not in ("f", "limit", "offset")}
     body = doc.items_page(_url, layer, found, matched, kept, limit, offset, html, datetime.now(timezone.utc))
     pages = body.pop("pages")
     return _answer(body, "ogc/items.html", html, doc.GEOJSON, layer=layer, table=doc.table(_url, layer, found),
                    offset=offset, limit=limit, json_url=pages["json"], next_url=pages["next"],
                    prev_url=pages["prev"])
+
+
+def _csv(layer, found: list, matched: int, asked: dict) -> Response:
+    """The page as CSV for Excel; how many matched in all travels in OGC-NumberMatched."""
+    body = features_csv(layer, found, asked["properties"], asked["geometry"])
+    resp = Response(body, mimetype=CSV)
+    resp.headers["Content-Disposition"] = f'inline; filename="{layer.name}.csv"'
+    resp.headers["OGC-NumberMatched"] = str(matched)
+    resp.vary.add("Accept")
+    return resp
 
 
 @bp.route("/collections/<name>/items/<path:code>")
