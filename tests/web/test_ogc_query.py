@@ -288,3 +288,23 @@ def test_csv_bad_input_and_formula_cells(client, app, rows):
     table = _csv(get(client, "/ogc/collections/roads/items?f=csv&code=R9"))
     assert table["name"].iloc[0] == "'=HYPERLINK(\"http://x\")" and table["class"].iloc[0] == "'-1"
     assert table["wkt"].iloc[0].startswith("MULTILINESTRING")
+
+
+# --- GDAL ----------------------------------------------------------------------
+
+
+def test_gdal_filters_on_queryables(app, rows):
+    """GDAL's OAPIF driver reads the queryables and filters on them (-where; GDAL 3.6 sends
+    the equality to the server as ?status=faulty)."""
+    from tests.conftest import serve
+    from tests.web.test_ogc import _gdal
+
+    cams, inc = rows["cameras"], rows["incidents"]
+    with serve(app) as url:
+        dataset = f"OAPIF:{url}/ogc"
+        out = _gdal("ogrinfo", "-ro", "-q", "-al", "-where", "status = 'faulty'", dataset, "cameras")
+        assert out.count("OGRFeature(cameras)") == int((cams["status"] == "faulty").sum())
+        out = _gdal("ogrinfo", "-ro", "-q", "-al", "-where", "category = '盗窃' AND township_code = 'T2'",
+                    dataset, "incidents")
+        expected = int(((inc["category"] == "盗窃") & (inc["township_code"] == "T2")).sum())
+        assert out.count("OGRFeature(incidents)") == expected > 0
