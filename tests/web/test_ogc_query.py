@@ -142,6 +142,10 @@ def test_property_filters_on_other_kinds(client, rows):
     at = inc["occurred_at"].iloc[4]
     doc = get(client, "/ogc/collections/incidents/items", query_string={"occurred_at": at.isoformat()}).get_json()
     assert sorted(codes(doc)) == sorted(inc[inc["occurred_at"] == at]["code"]) and doc["numberMatched"] == 3
+    # a date on a timestamp: the whole Beijing day (incidents every 5 h from 09:00 on 1 October)
+    day = inc[inc["occurred_at"].dt.tz_convert("Asia/Shanghai").dt.date == date(2026, 10, 2)]
+    doc = get(client, "/ogc/collections/incidents/items?occurred_at=2026-10-02").get_json()
+    assert doc["numberMatched"] == len(day) > 0 and sorted(codes(doc)) == sorted(day["code"])
     doc = get(client, "/ogc/collections/incidents/items?code=Q037").get_json()
     assert codes(doc) == ["Q037"]
     doc = get(client, "/ogc/collections/villages/items?population=120").get_json()
