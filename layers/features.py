@@ -8,13 +8,50 @@ from layers.catalog import Layer
 from layers.errors import FeatureNotFound
 
 
-def _properties(layer: Layer) -> sql.Composable:
-    """jsonb of the declared columns plus the extra ones kept in props."""
-    cols = ["code"] + [c.name for c in layer.columns if c.name != "code"]
+def _declared(layer: Layer) -> list[str]:
+    return ["code"] + [c.name for c in layer.columns if c.name != "code"]
+
+
+def _properties(layer: Layer, only=None) -> sql.Composable:
+    """jsonb of the declared columns plus the extra ones kept in props; with ``only``
+    (declared names), those columns alone."""
+    cols = _declared(layer) if only is None else [n for n in _declared(layer) if n in only]
     pairs = []
     for name in cols:
         pairs += [sql.Literal(name), sql.Identifier(name)]
-    return sql.SQL("(t.props || jsonb_build_object({}))").format(sql.SQL(", ").join(pairs))
+    built = sql.SQL("jsonb_build_object({})").format(sql.SQL(", ").join(pairs))
+    return built if only is not None else sql.SQL("(t.props || {})").format(built)
+
+
+def _column(layer: Layer, name: str) -> sql.Identifier:
+    """A column of the layer by its catalog name (never a name from the request)."""
+    if name not in _declared(layer):
+        raise ValueError(f"{name} is not a column of {layer.name}")
+    return sql.Identifier(name)
+
+
+def _property_filters(layer: Layer, equal: dict) -> tuple[list, list]:
+    """Equality on declared columns; a timestamp's value is a closed (start, end)."""
+    where, params = [], []
+    for name, value in equal.items():
+        col = _column(layer, name)
+        if isinstance(value, tuple):
+            where.append(sql.SQL("t.{} BETWEEN %s AND %s").format(col))
+            params += list(value)
+        else:
+            where.append(sql.SQL("t.{} = %s").format(col))
+            params.append(value)
+    return where, params
+
+
+def _order(layer: Layer, sortby) -> sql.Composable:
+    """ORDER BY keys: the asked ones, then code (unless asked) and county: the keys are
+    unique, so paging is stable."""
+    keys = [sql.SQL("t.{}{}").format(_column(layer, name), sql.SQL(" DESC" if desc else ""))
+            for name, desc in sortby or ()]
+    if "code" not in [name for name, _ in sortby or ()]:
+        keys.append(sql.SQL("t.code"))
+    return sql.SQL(", ").join(keys + [sql.SQL("t.county_code")])
 
 
 def _bbox_filter(bbox) -> tuple[sql.Composable, list]:
@@ -49,8 +86,8 @@ def _time_filter(layer: Layer, interval) -> tuple[list, list]:
     return where, params
 
 
-def _filters(layer: Layer, county_code, bbox, interval, codes=None):
-    where, params = [], []
+def _filters(layer: Layer, county_code, bbox, interval, codes=None, equal=None):
+    where, params = _property_filters(layer, equal or {})
     if county_code:
         where.append(sql.SQL("t.county_code = %s"))
         params.append(county_code)
@@ -70,39 +107,48 @@ def _filters(layer: Layer, county_code, bbox, interval, codes=None):
 
 
 def query_features(conn, layer: Layer, *, county_code=None, bbox=None, interval=None,
-                   limit: int = 100, offset: int = 0, codes=None, precision: int = 7):
+                   limit: int = 100, offset: int = 0, codes=None, precision: int = 7,
+                   equal=None, sortby=None, properties=None, geometry: bool = True):
     """Return (features, number_matched) of ``layer`` as GeoJSON dicts (WGS 84 lon/lat).
 
     bbox: (minx, miny, maxx, maxy) in degrees, features whose geometry intersects it
     (minx > maxx crosses the antimeridian; features without geometry never match);
     interval: (start, end) aware datetimes, closed, either None for open; on a date
     column a day matches when it intersects the interval (local calendar).
-    Ordered by code so that paging is stable. Dates and times in the properties are
-    ISO 8601 strings (times in the connection's time zone).
+    equal: {column: value} equality filters (a timestamp's value: closed (start, end));
+    sortby: [(column, descending)], then code: paging is stable; properties: the
+    declared columns each feature keeps (None: all); geometry False: geometry null.
+    Columns are the catalog's: a name that is not one raises ValueError. Dates and times
+    in the properties are ISO 8601 strings (times in the connection's time zone).
     """
-    where, params = _filters(layer, county_code, bbox, interval, codes)
+    where, params = _filters(layer, county_code, bbox, interval, codes, equal)
     table = sql.Identifier(layer.table)
     count_q = sql.SQL("SELECT count(*) FROM {} t").format(table) + where
     with conn.cursor() as cur:
         cur.execute(count_q, params)
         matched = cur.fetchone()[0]
-        cur.execute(_page_query(layer, where, precision), params + [limit, offset])
+        page = _page_query(layer, where, precision, _order(layer, sortby), properties, geometry)
+        cur.execute(page, params + [limit, offset])
         features = [row[0] for row in cur.fetchall()]
     return features, matched
 
 
-def _page_query(layer: Layer, where: sql.Composable, precision: int) -> sql.Composable:
-    """The page's keys first (ORDER BY code, then county: the unique index, read alone
-    when only the county filters), then JSON built for those rows only: a deep OFFSET
-    skips index entries, not GeoJSON documents."""
+def _page_query(layer: Layer, where: sql.Composable, precision: int, order: sql.Composable,
+                properties=None, geometry: bool = True) -> sql.Composable:
+    """The page's keys first (by default ORDER BY code, then county: the unique index,
+    read alone when only the county filters), then JSON built for those rows only: a deep
+    OFFSET skips index entries, not GeoJSON documents. The joined row is the page's own,
+    so ordering it by the same keys gives the page's order."""
+    geom = sql.SQL("ST_AsGeoJSON(t.geom, {})::json").format(sql.Literal(precision)) if geometry else sql.SQL("NULL")
     return sql.SQL(
         "SELECT json_build_object('type', 'Feature', 'id', t.code,"
-        " 'geometry', ST_AsGeoJSON(t.geom, {prec})::json, 'properties', {props})"
+        " 'geometry', {geom}, 'properties', {props})"
         " FROM (SELECT t.county_code AS page_county, t.code AS page_code FROM {table} t{where}"
-        " ORDER BY t.code, t.county_code LIMIT %s OFFSET %s) page"
+        " ORDER BY {order} LIMIT %s OFFSET %s) page"
         " JOIN {table} t ON t.county_code = page.page_county AND t.code = page.page_code"
-        " ORDER BY page.page_code, page.page_county").format(
-            prec=sql.Literal(precision), props=_properties(layer), table=sql.Identifier(layer.table), where=where)
+        " ORDER BY {order}").format(
+            geom=geom, props=_properties(layer, properties), table=sql.Identifier(layer.table),
+            where=where, order=order)
 
 
 def get_feature(conn, layer: Layer, code: str, county_code=None) -> dict:

@@ -183,7 +183,8 @@ def test_openapi_document_describes_every_path(client):
     assert len(op_ids) == len(set(op_ids))
     items = doc["paths"]["/collections/incidents/items"]["get"]["parameters"]
     names = {_resolve(doc, p)["name"] for p in items}
-    assert names == {"f", "bbox", "limit", "offset", "datetime"}
+    queryable = {"code", "occurred_at", "category", "focus", "township_code", "village_code"}
+    assert names == {"f", "bbox", "limit", "offset", "datetime", "sortby", "properties", "skipGeometry"} | queryable
     limit = _resolve(doc, {"$ref": "#/components/parameters/limit"})
     assert limit["schema"]["maximum"] == 10000 and limit["schema"]["default"] == 100
     town_items = doc["paths"]["/collections/townships/items"]["get"]["parameters"]

@@ -9,13 +9,17 @@ from __future__ import annotations
 import json
 from datetime import datetime, time
 from typing import Callable
+from urllib.parse import urlencode
 
 from geo.calendar import LOCAL
 from layers.catalog import Column, Layer
+from web.ogc.query import queryable_columns
 
 Url = Callable[..., str]
 CONF = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
-CONFORMANCE = [CONF + "core", CONF + "oas30", CONF + "html", CONF + "geojson"]
+CONF3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
+CONFORMANCE = [CONF + "core", CONF + "oas30", CONF + "html", CONF + "geojson",
+               CONF3 + "queryables", CONF3 + "queryables-query-parameters"]
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 TRS = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 
@@ -100,6 +104,8 @@ def collection(url: Url, layer: Layer, ext: dict) -> dict:
             # the spelling GDAL looks for (relation types are case-insensitive)
             link(url("ogc.schema", name=layer.name), "describedBy", JSON_SCHEMA,
                   f"{layer.title}要素的结构（JSON Schema）"),
+            link(url("ogc.queryables", name=layer.name), "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                 JSON_SCHEMA, f"{layer.title}可查询的属性（JSON Schema）"),
         ],
     }
     if extent:
@@ -110,10 +116,13 @@ def collection(url: Url, layer: Layer, ext: dict) -> dict:
 def items_page(url: Url, layer: Layer, found: list, matched: int, kept: dict, limit: int, offset: int,
                html: bool, now: datetime) -> dict:
     """A page of features with self/alternate/next/prev/collection links."""
-    def page(start: int, fmt: str) -> str:
-        return url("ogc.items", name=layer.name, **kept, limit=limit, offset=start, f=fmt)
+    def asked(endpoint: str, **values) -> str:  # the filters kept (a filter may be called "name")
+        return url(endpoint, **values) + ("&" + urlencode(kept) if kept else "")
 
-    links = self_and_alternate(url, "ogc.items", html, GEOJSON, name=layer.name, **kept, limit=limit, offset=offset)
+    def page(start: int, fmt: str) -> str:
+        return asked("ogc.items", name=layer.name, limit=limit, offset=start, f=fmt)
+
+    links = self_and_alternate(asked, "ogc.items", html, GEOJSON, name=layer.name, limit=limit, offset=offset)
     more = offset + len(found) < matched
     for fmt, mediatype in (("json", GEOJSON), ("html", HTML)):
         if more:
@@ -137,6 +146,30 @@ GEOMETRY_TYPES = {"Point": ["Point"], "MultiLineString": ["MultiLineString"],
                   "MultiPolygon": ["MultiPolygon"], "Geometry": ["Point", "Polygon", "MultiPolygon"]}
 
 
+def _property_schema(col: Column) -> dict:
+    entry = {"title": col.label, **KIND_SCHEMAS.get(col.kind, {"type": "string"})}
+    if col.choices:
+        entry["enum"] = list(col.choices)
+    if col.minimum is not None:
+        entry["minimum"] = col.minimum
+    if col.maximum is not None:
+        entry["maximum"] = col.maximum
+    return entry
+
+
+def queryables(url: Url, layer: Layer) -> dict:
+    """The queryables (Part 3): the properties one may filter (?status=faulty) and sort on."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": url("ogc.queryables", name=layer.name),
+        "title": f"{layer.title}：可查询的属性",
+        "description": "每个属性可作查询参数（等于，如 ?status=faulty），也可用于 sortby 和 properties",
+        "type": "object",
+        "properties": {col.name: _property_schema(col) for col in queryable_columns(layer)},
+        "additionalProperties": False,
+    }
+
+
 def feature_schema(url: Url, layer: Layer) -> dict:
     """JSON Schema of the layer's GeoJSON features: clients (GDAL) take field types from it.
 
@@ -146,16 +179,7 @@ def feature_schema(url: Url, layer: Layer) -> dict:
     """
     columns = [layer.column("code") or Column("code", "text", "编码")]
     columns += [c for c in layer.columns if c.name != "code"]
-    props = {}
-    for col in columns:
-        entry = {"title": col.label, **KIND_SCHEMAS.get(col.kind, {"type": "string"})}
-        if col.choices:
-            entry["enum"] = list(col.choices)
-        if col.minimum is not None:
-            entry["minimum"] = col.minimum
-        if col.maximum is not None:
-            entry["maximum"] = col.maximum
-        props[col.name] = entry
+    props = {col.name: _property_schema(col) for col in columns}
     if layer.geometry:
         geometry = {"title": GEOMETRY_LABELS.get(layer.geometry), "type": "object",
                     "required": ["type", "coordinates"], "properties": {

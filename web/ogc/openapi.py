@@ -5,6 +5,7 @@ from __future__ import annotations
 from layers.catalog import LAYERS
 from web.ogc.documents import CRS84, GEOJSON, HTML, JSON, JSON_SCHEMA, OPENAPI, TRS
 from web.ogc.params import DATETIME_PATTERN, MAX_OFFSET
+from web.ogc.query import SORT_LIMIT, names_pattern, queryable_columns, value_schema
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
@@ -50,12 +51,33 @@ def _service_paths() -> dict:
     }
 
 
+def _query(name: str, description: str, schema: dict) -> dict:
+    return {"name": name, "in": "query", "required": False, "style": "form", "explode": False,
+            "description": description, "schema": schema}
+
+
+def _layer_query_parameters(layer) -> list:
+    """sortby, properties and one equality filter per queryable column (Part 3)."""
+    names = "、".join(c.name for c in queryable_columns(layer))
+    out = [
+        _query("sortby", f"排序：逗号分隔的可查询属性（{names}），前加 - 为降序；最多 {SORT_LIMIT} 个；"
+                         "最后按编码排序，分页稳定",
+               {"type": "string", "pattern": names_pattern(layer, True)}),
+        _query("properties", f"每个要素只保留这些属性（逗号分隔：{names}）",
+               {"type": "string", "pattern": names_pattern(layer, False)}),
+        _ref("parameters", "skipGeometry")]
+    for col in queryable_columns(layer):
+        out.append(_query(col.name, f"只返回{col.label}等于此值的要素", value_schema(col)))
+    return out
+
+
 def _layer_paths(layer) -> dict:
-    """The four paths of one collection."""
+    """The five paths of one collection."""
     tag = [f"{layer.title} {layer.name}"]
-    params = [_ref("parameters", p) for p in ("f", "bbox", "limit", "offset")]
+    params = [_ref("parameters", p) for p in ("fItems", "bbox", "limit", "offset")]
     if layer.time:
         params.append(_ref("parameters", "datetime"))
+    params += _layer_query_parameters(layer)
     paths = {}
     paths[f"/collections/{layer.name}"] = {"get": {
         "tags": tag, "summary": f"{layer.title}：图层说明",
@@ -67,6 +89,12 @@ def _layer_paths(layer) -> dict:
         "operationId": f"get_{layer.name}_schema",
         "parameters": [_ref("parameters", "fJson")],
         "responses": _responses({"description": "要素的 JSON Schema",
+                                 "content": {JSON_SCHEMA: {"schema": {"type": "object"}}}})}}
+    paths[f"/collections/{layer.name}/queryables"] = {"get": {
+        "tags": tag, "summary": f"{layer.title}：可查询的属性（JSON Schema）",
+        "operationId": f"get_{layer.name}_queryables",
+        "parameters": [_ref("parameters", "fJson")],
+        "responses": _responses({"description": "可查询属性的 JSON Schema",
                                  "content": {JSON_SCHEMA: {"schema": {"type": "object"}}}})}}
     paths[f"/collections/{layer.name}/items"] = {"get": {
         "tags": tag, "summary": f"{layer.title}：要素",
@@ -158,8 +186,11 @@ def _responses_section() -> dict:
                                    "content": _content("confClasses")},
         "Collections": {"description": "全部图层", "content": _content("collections")},
         "Collection": {"description": "一个图层的说明", "content": _content("collectionInfo")},
-        "Features": {"description": "图层的要素（GeoJSON 要素集合，WGS 84 经纬度）",
-                     "content": _content("featureCollectionGeoJSON", GEOJSON)},
+        "Features": {"description": "图层的要素（GeoJSON 要素集合，WGS 84 经纬度；f=csv 时为 CSV）",
+                     "headers": {"OGC-NumberMatched": {"description": "f=csv 时：匹配的要素总数",
+                                                        "schema": {"type": "integer", "minimum": 0}}},
+                     "content": {**_content("featureCollectionGeoJSON", GEOJSON),
+                                 "text/csv": {"schema": {"type": "string"}}}},
         "Feature": {"description": "一个要素（GeoJSON）",
                     "content": _content("featureGeoJSON", GEOJSON)},
         "InvalidParameter": {"description": "查询参数无效、未知或重复（code 为 InvalidParameterValue）",
@@ -179,6 +210,11 @@ def _parameters() -> dict:
         "f": {"name": "f", "in": "query", "required": False, "style": "form", "explode": False,
               "description": "返回格式：json（默认）或 html；不给时按 Accept 头",
               "schema": {"type": "string", "enum": ["json", "html"]}},
+        "fItems": {"name": "f", "in": "query", "required": False, "style": "form", "explode": False,
+                   "description": "返回格式：json（默认）、html 或 csv（UTF-8 带 BOM，Excel 可直接打开；"
+                                  "点图层给经纬度 lon、lat，其他给 WKT；匹配总数在 OGC-NumberMatched 头）；"
+                                  "不给时按 Accept 头",
+                   "schema": {"type": "string", "enum": ["json", "html", "csv"]}},
         "fJson": {"name": "f", "in": "query", "required": False, "style": "form",
                   "explode": False, "description": "返回格式：只有 json",
                   "schema": {"type": "string", "enum": ["json"]}},
@@ -206,6 +242,9 @@ def _parameters() -> dict:
                                     "2026-11-20（当地整日）、开始/结束，开放端用 .. 或留空；"
                                     "无时区时按北京时间，时区偏移在 ±15:59 以内；结束早于开始的时间段不含任何要素",
                      "schema": {"type": "string", "pattern": DATETIME_PATTERN}},
+        "skipGeometry": {"name": "skipGeometry", "in": "query", "required": False, "style": "form",
+                         "explode": False, "description": "true：不返回几何（geometry 为 null）",
+                         "schema": {"type": "boolean", "default": False}},
         "featureId": {"name": "featureId", "in": "path", "required": True,
                       "description": "要素编码（不含 NUL 字符）",
                       "schema": {"type": "string", "pattern": "^[^\\x00]+$"}},
@@ -222,7 +261,8 @@ def openapi_document(county_name: str, server: str) -> dict:
     return {
         "openapi": "3.0.3",
         "info": {"title": f"{county_name}平安建设一张图 数据服务", "version": "1.0.0",
-                 "description": "OGC API - Features 第 1 部分（核心，只读）。所有请求需登录：HTTP Basic。"
+                 "description": "OGC API - Features 第 1 部分（核心，只读）及第 3 部分的可查询属性"
+                                "（queryables、按属性筛选、sortby、properties、skipGeometry）。所有请求需登录：HTTP Basic。"
                                 "未声明的查询参数答 400；只读：GET（HEAD、OPTIONS 亦可），其他方法答 405；"
                                 "错误都是 JSON（OGC 异常：code、description）。"},
         "servers": [{"url": server}],

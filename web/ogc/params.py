@@ -31,7 +31,7 @@ def format_param(args: Mapping, formats: tuple[str, ...] = ("json", "html")) -> 
     """The ``f`` asked for (None when absent); InvalidParameter when it is not one of ``formats``."""
     fmt = args.get("f")
     if fmt is not None and fmt not in formats:
-        only = "只能是 json 或 html" if len(formats) > 1 else "只有 json 格式"
+        only = f"只能是 {' 或 '.join(formats)}" if len(formats) > 1 else "只有 json 格式"
         raise InvalidParameter(f"参数 f 的值 '{fmt}' 无效：{only}", "f")
     return fmt
 

@@ -11,11 +11,12 @@ from layers import features
 from layers.catalog import LAYERS, get_layer
 from web import context
 from web.cache import built
-from web.ogc import bp, params
+from web.ogc import bp, params, query
+from web.ogc.csvout import CSV, features_csv
 from web.ogc import documents as doc
 from web.ogc.openapi import DEFAULT_LIMIT, MAX_LIMIT, openapi_document
 
-ITEMS_PARAMS = ("f", "bbox", "limit", "offset", "datetime")
+ITEMS_PARAMS = ("f", "bbox", "limit", "offset", "datetime", "sortby", "properties", "skipGeometry")
 
 
 def _url(endpoint: str, **values) -> str:
@@ -115,23 +116,49 @@ def schema(name: str):
     return _json(doc.feature_schema(_url, layer), doc.JSON_SCHEMA)
 
 
+@bp.route("/collections/<name>/queryables")
+def queryables(name: str):
+    """Return the JSON Schema of the properties one may filter and sort on."""
+    layer = get_layer(name)
+    _json_only()
+    return _json(doc.queryables(_url, layer), doc.JSON_SCHEMA)
+
+
 @bp.route("/collections/<name>/items")
 def items(name: str):
-    """Return the features of a layer: bbox, datetime, limit, offset; paged with links."""
+    """Return the features of a layer: bbox, datetime, property filters, sortby, properties,
+    skipGeometry, limit, offset; paged with links."""
     layer = get_layer(name)
-    html = _wants_html(ITEMS_PARAMS)
-    limit = params.int_param(request.args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-    offset = params.int_param(request.args, "offset", 0, 0, params.MAX_OFFSET)
-    bbox, interval = params.bbox_param(request.args), params.datetime_param(request.args, layer)
+    args = request.args
+    params.check_params(args, ITEMS_PARAMS + tuple(c.name for c in query.queryable_columns(layer)))
+    as_csv = params.format_param(args, ("json", "html", "csv")) == "csv"
+    html = not as_csv and _wants_html(ITEMS_PARAMS + tuple(c.name for c in query.queryable_columns(layer)))
+    limit = params.int_param(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = params.int_param(args, "offset", 0, 0, params.MAX_OFFSET)
+    bbox, interval = params.bbox_param(args), params.datetime_param(args, layer)
+    asked = {"equal": query.property_filters(args, layer), "sortby": query.sortby_param(args, layer),
+             "properties": query.properties_param(args, layer), "geometry": not query.skip_geometry_param(args)}
     found, matched = ([], 0) if params.holds_nothing(bbox, interval) else features.query_features(
         context.conn(), layer, county_code=context.code(), bbox=bbox, interval=interval,
-        limit=limit, offset=offset)
-    kept = {k: request.args[k] for k in ("bbox", "datetime") if k in request.args}
+        limit=limit, offset=offset, **asked)
+    if as_csv:
+        return _csv(layer, found, matched, asked)
+    kept = {k: v for k, v in args.items() if k not in ("f", "limit", "offset")}
     body = doc.items_page(_url, layer, found, matched, kept, limit, offset, html, datetime.now(timezone.utc))
     pages = body.pop("pages")
     return _answer(body, "ogc/items.html", html, doc.GEOJSON, layer=layer, table=doc.table(_url, layer, found),
                    offset=offset, limit=limit, json_url=pages["json"], next_url=pages["next"],
                    prev_url=pages["prev"])
+
+
+def _csv(layer, found: list, matched: int, asked: dict) -> Response:
+    """The page as CSV for Excel; how many matched in all travels in OGC-NumberMatched."""
+    body = features_csv(layer, found, asked["properties"], asked["geometry"])
+    resp = Response(body, mimetype=CSV)
+    resp.headers["Content-Disposition"] = f'inline; filename="{layer.name}.csv"'
+    resp.headers["OGC-NumberMatched"] = str(matched)
+    resp.vary.add("Accept")
+    return resp
 
 
 @bp.route("/collections/<name>/items/<path:code>")
