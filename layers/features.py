@@ -54,9 +54,17 @@ def _order(layer: Layer, sortby) -> sql.Composable:
     return sql.SQL(", ").join(keys + [sql.SQL("t.county_code")])
 
 
-def _bbox_filter(bbox) -> tuple[sql.Composable, list]:
-    """Features whose geometry intersects bbox; minx > maxx crosses the antimeridian."""
+def _bbox_filter(bbox, srid: int = 4326) -> tuple[sql.Composable, list]:
+    """Features whose geometry intersects bbox; minx > maxx crosses the antimeridian.
+
+    A bbox in another (projected, x east) CRS is densified and transformed to WGS 84 first:
+    its edges stay the CRS's straight lines."""
     minx, miny, maxx, maxy = bbox
+    if srid != 4326:
+        step = max(maxx - minx, maxy - miny, 1e-6) / 32
+        return (sql.SQL("ST_Intersects(t.geom, ST_Transform(ST_Segmentize("
+                        "ST_MakeEnvelope(%s, %s, %s, %s, %s), %s), 4326))"),
+                [minx, miny, maxx, maxy, srid, step])
     envelope = sql.SQL("ST_Intersects(t.geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))")
     if minx <= maxx:
         return envelope, [minx, miny, maxx, maxy]
@@ -86,13 +94,13 @@ def _time_filter(layer: Layer, interval) -> tuple[list, list]:
     return where, params
 
 
-def _filters(layer: Layer, county_code, bbox, interval, codes=None, equal=None):
+def _filters(layer: Layer, county_code, bbox, interval, codes=None, equal=None, bbox_srid=4326):
     where, params = _property_filters(layer, equal or {})
     if county_code:
         where.append(sql.SQL("t.county_code = %s"))
         params.append(county_code)
     if bbox is not None:
-        clause, values = _bbox_filter(bbox)
+        clause, values = _bbox_filter(bbox, bbox_srid)
         where.append(clause)
         params += values
     if interval is not None and layer.time:
@@ -108,7 +116,8 @@ def _filters(layer: Layer, county_code, bbox, interval, codes=None, equal=None):
 
 def query_features(conn, layer: Layer, *, county_code=None, bbox=None, interval=None,
                    limit: int = 100, offset: int = 0, codes=None, precision: int = 7,
-                   equal=None, sortby=None, properties=None, geometry: bool = True):
+                   equal=None, sortby=None, properties=None, geometry: bool = True,
+                   bbox_srid: int = 4326, srid: int = 4326, flip: bool = False):
     """Return (features, number_matched) of ``layer`` as GeoJSON dicts (WGS 84 lon/lat).
 
     bbox: (minx, miny, maxx, maxy) in degrees, features whose geometry intersects it
@@ -120,26 +129,28 @@ def query_features(conn, layer: Layer, *, county_code=None, bbox=None, interval=
     declared columns each feature keeps (None: all); geometry False: geometry null.
     Columns are the catalog's: a name that is not one raises ValueError. Dates and times
     in the properties are ISO 8601 strings (times in the connection's time zone).
+    bbox_srid: the bbox's CRS (x east); srid, flip: geometries transformed to that CRS,
+    axes swapped when flip (north first).
     """
-    where, params = _filters(layer, county_code, bbox, interval, codes, equal)
+    where, params = _filters(layer, county_code, bbox, interval, codes, equal, bbox_srid)
     table = sql.Identifier(layer.table)
     count_q = sql.SQL("SELECT count(*) FROM {} t").format(table) + where
     with conn.cursor() as cur:
         cur.execute(count_q, params)
         matched = cur.fetchone()[0]
-        page = _page_query(layer, where, precision, _order(layer, sortby), properties, geometry)
+        page = _page_query(layer, where, precision, _order(layer, sortby), properties, geometry, (srid, flip))
         cur.execute(page, params + [limit, offset])
         features = [row[0] for row in cur.fetchall()]
     return features, matched
 
 
 def _page_query(layer: Layer, where: sql.Composable, precision: int, order: sql.Composable,
-                properties=None, geometry: bool = True) -> sql.Composable:
+                properties=None, geometry: bool = True, crs=(4326, False)) -> sql.Composable:
     """The page's keys first (by default ORDER BY code, then county: the unique index,
     read alone when only the county filters), then JSON built for those rows only: a deep
     OFFSET skips index entries, not GeoJSON documents. The joined row is the page's own,
     so ordering it by the same keys gives the page's order."""
-    geom = sql.SQL("ST_AsGeoJSON(t.geom, {})::json").format(sql.Literal(precision)) if geometry else sql.SQL("NULL")
+    geom = _geometry(crs, precision) if geometry else sql.SQL("NULL")
     return sql.SQL(
         "SELECT json_build_object('type', 'Feature', 'id', t.code,"
         " 'geometry', {geom}, 'properties', {props})"
@@ -151,9 +162,19 @@ def _page_query(layer: Layer, where: sql.Composable, precision: int, order: sql.
             where=where, order=order)
 
 
-def get_feature(conn, layer: Layer, code: str, county_code=None) -> dict:
-    """Return one feature by code; raise FeatureNotFound."""
-    features, _ = query_features(conn, layer, county_code=county_code, codes=[code], limit=1)
+def _geometry(crs, precision: int) -> sql.Composable:
+    """GeoJSON of t.geom in crs (srid, flip); metres to the millimetre."""
+    srid, flip = crs
+    geom = sql.SQL("t.geom") if srid == 4326 else sql.SQL("ST_Transform(t.geom, {})").format(sql.Literal(srid))
+    if flip:
+        geom = sql.SQL("ST_FlipCoordinates({})").format(geom)
+    digits = precision if srid in (4326, 4490) else 3
+    return sql.SQL("ST_AsGeoJSON({}, {})::json").format(geom, sql.Literal(digits))
+
+
+def get_feature(conn, layer: Layer, code: str, county_code=None, srid: int = 4326, flip: bool = False) -> dict:
+    """Return one feature by code (in srid, axes swapped when flip); raise FeatureNotFound."""
+    features, _ = query_features(conn, layer, county_code=county_code, codes=[code], limit=1, srid=srid, flip=flip)
     if not features:
         raise FeatureNotFound(f"图层 {layer.name} 中没有编码为 '{code}' 的要素")
     return features[0]

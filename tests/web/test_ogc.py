@@ -184,7 +184,8 @@ def test_openapi_document_describes_every_path(client):
     items = doc["paths"]["/collections/incidents/items"]["get"]["parameters"]
     names = {_resolve(doc, p)["name"] for p in items}
     queryable = {"code", "occurred_at", "category", "focus", "township_code", "village_code"}
-    assert names == {"f", "bbox", "limit", "offset", "datetime", "sortby", "properties", "skipGeometry"} | queryable
+    assert names == {"f", "bbox", "bbox-crs", "crs", "limit", "offset", "datetime", "sortby", "properties",
+                     "skipGeometry"} | queryable
     limit = _resolve(doc, {"$ref": "#/components/parameters/limit"})
     assert limit["schema"]["maximum"] == 10000 and limit["schema"]["default"] == 100
     town_items = doc["paths"]["/collections/townships/items"]["get"]["parameters"]
@@ -210,7 +211,7 @@ def test_collections_with_extents(client, county):
     assert links(doc, "self")
     for name, c in by_id.items():
         assert c["title"] == LAYERS[name].title and c["description"]
-        assert c["itemType"] == "feature" and c["crs"] == [CRS84]
+        assert c["itemType"] == "feature" and c["crs"][0] == CRS84 and c["storageCrs"] == CRS84
         rels = {(link["rel"], link["type"]) for link in c["links"]}
         assert {("items", "application/geo+json"), ("self", "application/json"),
                 ("alternate", "text/html")} <= rels

@@ -19,7 +19,8 @@ Url = Callable[..., str]
 CONF = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
 CONF3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
 CONFORMANCE = [CONF + "core", CONF + "oas30", CONF + "html", CONF + "geojson",
-               CONF3 + "queryables", CONF3 + "queryables-query-parameters"]
+               CONF3 + "queryables", CONF3 + "queryables-query-parameters",
+               "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"]
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 TRS = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 
@@ -73,8 +74,9 @@ def rfc3339(value, end: bool = False):
     return moment.isoformat()
 
 
-def collection(url: Url, layer: Layer, ext: dict) -> dict:
-    """A collection's description; ext: {'bbox', 'interval'} of layers.features.extent."""
+def collection(url: Url, layer: Layer, ext: dict, crs: list | None = None, storage: str = CRS84) -> dict:
+    """A collection's description; ext: {'bbox', 'interval'} of layers.features.extent;
+    crs: the CRS URIs offered (Part 2), storage: the one stored."""
     extent = {}
     if ext["bbox"] is not None:
         extent["spatial"] = {"bbox": [ext["bbox"]], "crs": CRS84}
@@ -90,7 +92,8 @@ def collection(url: Url, layer: Layer, ext: dict) -> dict:
         "title": layer.title,
         "description": description,
         "itemType": "feature",
-        "crs": [CRS84],
+        "crs": crs or [CRS84],
+        "storageCrs": storage,
         "links": [
             link(url("ogc.collection", name=layer.name, f="json"), "self", JSON,
                   f"{layer.title}（JSON）"),

@@ -74,7 +74,7 @@ def _layer_query_parameters(layer) -> list:
 def _layer_paths(layer) -> dict:
     """The five paths of one collection."""
     tag = [f"{layer.title} {layer.name}"]
-    params = [_ref("parameters", p) for p in ("fItems", "bbox", "limit", "offset")]
+    params = [_ref("parameters", p) for p in ("fItems", "bbox", "bbox-crs", "crs", "limit", "offset")]
     if layer.time:
         params.append(_ref("parameters", "datetime"))
     params += _layer_query_parameters(layer)
@@ -107,7 +107,7 @@ def _layer_paths(layer) -> dict:
     paths[f"/collections/{layer.name}/items/{{featureId}}"] = {"get": {
         "tags": tag, "summary": f"{layer.title}：按编码取一个要素",
         "operationId": f"get_{layer.name}_feature",
-        "parameters": [_ref("parameters", "featureId"), _ref("parameters", "f")],
+        "parameters": [_ref("parameters", "featureId"), _ref("parameters", "f"), _ref("parameters", "crs")],
         "responses": _responses("Feature", by_code=True)}}
     return paths
 
@@ -205,7 +205,7 @@ def _responses_section() -> dict:
     }
 
 
-def _parameters() -> dict:
+def _parameters(crs_uris: list) -> dict:
     return {
         "f": {"name": "f", "in": "query", "required": False, "style": "form", "explode": False,
               "description": "返回格式：json（默认）或 html；不给时按 Accept 头",
@@ -227,6 +227,14 @@ def _parameters() -> dict:
                  "schema": {"type": "array", "items": {"type": "number"},
                             "oneOf": [{"minItems": 4, "maxItems": 4},
                                       {"minItems": 6, "maxItems": 6}]}},
+        "crs": {"name": "crs", "in": "query", "required": False, "style": "form", "explode": False,
+                "description": "返回几何的坐标系（OGC API - Features 第 2 部分）：默认 CRS84（经度,纬度）；"
+                               "EPSG 4326、4490（CGCS2000）按纬度,经度；3857；本县 CGCS2000 3 度带高斯-克吕格"
+                               "（无带号，北坐标,东坐标）。可用的值见图层说明的 crs；回答的 Content-Crs 头给出所用坐标系",
+                "schema": {"type": "string", "enum": crs_uris}},
+        "bbox-crs": {"name": "bbox-crs", "in": "query", "required": False, "style": "form", "explode": False,
+                     "description": "bbox 的坐标系（值同 crs，默认 CRS84）；bbox 按该坐标系的轴序给出",
+                     "schema": {"type": "string", "enum": crs_uris}},
         "limit": {"name": "limit", "in": "query", "required": False, "style": "form",
                   "explode": False,
                   "description": f"每页最多返回的要素数：1 到 {MAX_LIMIT}，默认 {DEFAULT_LIMIT}；"
@@ -251,10 +259,11 @@ def _parameters() -> dict:
     }
 
 
-def openapi_document(county_name: str, server: str) -> dict:
+def openapi_document(county_name: str, server: str, crs_uris: list | None = None) -> dict:
     """The API description: every path, parameter, response and schema.
 
-    server: the service's base URL (the landing page without its trailing slash)."""
+    server: the service's base URL (the landing page without its trailing slash);
+    crs_uris: the values of crs and bbox-crs (Part 2)."""
     paths = _service_paths()
     for layer in LAYERS.values():
         paths.update(_layer_paths(layer))
@@ -262,7 +271,8 @@ def openapi_document(county_name: str, server: str) -> dict:
         "openapi": "3.0.3",
         "info": {"title": f"{county_name}平安建设一张图 数据服务", "version": "1.0.0",
                  "description": "OGC API - Features 第 1 部分（核心，只读）及第 3 部分的可查询属性"
-                                "（queryables、按属性筛选、sortby、properties、skipGeometry）。所有请求需登录：HTTP Basic。"
+                                "（queryables、按属性筛选、sortby、properties、skipGeometry），"
+                                "第 2 部分的坐标系（crs、bbox-crs）。所有请求需登录：HTTP Basic。"
                                 "未声明的查询参数答 400；只读：GET（HEAD、OPTIONS 亦可），其他方法答 405；"
                                 "错误都是 JSON（OGC 异常：code、description）。"},
         "servers": [{"url": server}],
@@ -272,7 +282,7 @@ def openapi_document(county_name: str, server: str) -> dict:
         "paths": paths,
         "components": {
             "securitySchemes": {"basicAuth": {"type": "http", "scheme": "basic"}},
-            "parameters": _parameters(),
+            "parameters": _parameters(crs_uris or ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"]),
             "responses": _responses_section(),
             "schemas": _schemas(),
         },

@@ -63,13 +63,8 @@ def _clamp(value: float, limit: float) -> float:
     return max(-limit, min(limit, value))
 
 
-def bbox_param(args: Mapping):
-    """(minx, miny, maxx, maxy) in CRS84 degrees, or None when not asked.
-
-    Four numbers, or six whose 3rd and 6th (heights) are ignored. Longitudes and
-    latitudes beyond the world are read as its edge (±180, ±90); minx > maxx crosses the
-    antimeridian; miny > maxy is a box that holds nothing (``holds_nothing``).
-    """
+def bbox_numbers(args: Mapping):
+    """The bbox's (minx, miny, maxx, maxy) as given (heights dropped), or None when not asked."""
     raw = args.get("bbox")
     if raw is None:
         return None
@@ -81,6 +76,19 @@ def bbox_param(args: Mapping):
     numbers = [float(p) for p in parts]
     if len(numbers) == 6:
         numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    return tuple(numbers)
+
+
+def bbox_param(args: Mapping):
+    """(minx, miny, maxx, maxy) in CRS84 degrees, or None when not asked.
+
+    Four numbers, or six whose 3rd and 6th (heights) are ignored. Longitudes and
+    latitudes beyond the world are read as its edge (±180, ±90); minx > maxx crosses the
+    antimeridian; miny > maxy is a box that holds nothing (``holds_nothing``).
+    """
+    numbers = bbox_numbers(args)
+    if numbers is None:
+        return None
     minx, miny, maxx, maxy = numbers
     return _clamp(minx, 180), _clamp(miny, 90), _clamp(maxx, 180), _clamp(maxy, 90)
 

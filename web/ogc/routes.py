@@ -11,12 +11,13 @@ from layers import features
 from layers.catalog import LAYERS, get_layer
 from web import context
 from web.cache import built
-from web.ogc import bp, params, query
+from web.ogc import bp, crs as crs_, params, query
 from web.ogc.csvout import CSV, features_csv
 from web.ogc import documents as doc
 from web.ogc.openapi import DEFAULT_LIMIT, MAX_LIMIT, openapi_document
 
-ITEMS_PARAMS = ("f", "bbox", "limit", "offset", "datetime", "sortby", "properties", "skipGeometry")
+ITEMS_PARAMS = ("f", "bbox", "bbox-crs", "crs", "limit", "offset", "datetime", "sortby", "properties",
+                "skipGeometry")
 
 
 def _url(endpoint: str, **values) -> str:
@@ -79,13 +80,25 @@ def conformance():
 def openapi():
     """Return the OpenAPI 3.0 description of this service."""
     _json_only()
-    return _json(openapi_document(current_app.config["COUNTY_NAME"], _url("ogc.landing").rstrip("/")), doc.OPENAPI)
+    return _json(openapi_document(current_app.config["COUNTY_NAME"], _url("ogc.landing").rstrip("/"),
+                                  crs_.uris(_centre_lon())), doc.OPENAPI)
+
+
+def _centre_lon() -> float | None:
+    """The county's centre longitude (its Gauss-Krüger zone), None without townships."""
+    box = features.county_bounds(context.conn(), context.code())
+    return None if box is None else round((box[0] + box[2]) / 2, 3)
+
+
+def _with_crs(resp: Response, uri: str) -> Response:
+    resp.headers["Content-Crs"] = f"<{uri}>"
+    return resp
 
 
 def _collection(layer) -> dict:
     extent = built(("ogc.extent", layer.name), lambda: features.extent(context.conn(), layer, context.code()),
                    heavy=False, per_role=False)  # a scan of the layer: kept until it changes
-    return doc.collection(_url, layer, extent)
+    return doc.collection(_url, layer, extent, crs_.uris(_centre_lon()), crs_.STORAGE)
 
 
 @bp.route("/collections")
@@ -135,20 +148,24 @@ def items(name: str):
     html = not as_csv and _wants_html(ITEMS_PARAMS + tuple(c.name for c in query.queryable_columns(layer)))
     limit = params.int_param(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = params.int_param(args, "offset", 0, 0, params.MAX_OFFSET)
-    bbox, interval = params.bbox_param(args), params.datetime_param(args, layer)
+    centre = _centre_lon()
+    out = crs_.crs_param(args, "crs", centre)  # checked always; HTML and CSV stay in CRS84
+    out = crs_.supported(centre)[0] if html or as_csv else out
+    bbox, bbox_srid = crs_.bbox_in(args, crs_.crs_param(args, "bbox-crs", centre)) or (None, 4326)
+    interval = params.datetime_param(args, layer)
     asked = {"equal": query.property_filters(args, layer), "sortby": query.sortby_param(args, layer),
              "properties": query.properties_param(args, layer), "geometry": not query.skip_geometry_param(args)}
     found, matched = ([], 0) if params.holds_nothing(bbox, interval) else features.query_features(
         context.conn(), layer, county_code=context.code(), bbox=bbox, interval=interval,
-        limit=limit, offset=offset, **asked)
+        limit=limit, offset=offset, bbox_srid=bbox_srid, srid=out.srid, flip=out.flip, **asked)
     if as_csv:
-        return _csv(layer, found, matched, asked)
+        return _with_crs(_csv(layer, found, matched, asked), out.uri)
     kept = {k: v for k, v in args.items() if k not in ("f", "limit", "offset")}
     body = doc.items_page(_url, layer, found, matched, kept, limit, offset, html, datetime.now(timezone.utc))
     pages = body.pop("pages")
-    return _answer(body, "ogc/items.html", html, doc.GEOJSON, layer=layer, table=doc.table(_url, layer, found),
-                   offset=offset, limit=limit, json_url=pages["json"], next_url=pages["next"],
-                   prev_url=pages["prev"])
+    return _with_crs(_answer(body, "ogc/items.html", html, doc.GEOJSON, layer=layer,
+                             table=doc.table(_url, layer, found), offset=offset, limit=limit,
+                             json_url=pages["json"], next_url=pages["next"], prev_url=pages["prev"]), out.uri)
 
 
 def _csv(layer, found: list, matched: int, asked: dict) -> Response:
@@ -165,8 +182,12 @@ def _csv(layer, found: list, matched: int, asked: dict) -> Response:
 def item(name: str, code: str):
     """Return one feature by its code (codes may hold '@', ':', '+' or '/')."""
     layer = get_layer(name)
-    html = _wants_html()
-    feature = features.get_feature(context.conn(), layer, code, context.code())
+    html = _wants_html(("f", "crs"))
+    centre = _centre_lon()
+    out = crs_.crs_param(request.args, "crs", centre)  # checked always; HTML stays in CRS84
+    out = crs_.supported(centre)[0] if html else out
+    feature = features.get_feature(context.conn(), layer, code, context.code(), out.srid, out.flip)
     feature["links"] = doc.self_and_alternate(_url, "ogc.item", html, doc.GEOJSON, name=name, code=code) + [
         doc.link(_url("ogc.collection", name=name, f="json"), "collection", doc.JSON, layer.title)]
-    return _answer(feature, "ogc/item.html", html, doc.GEOJSON, layer=layer, table=doc.table(_url, layer, [feature]))
+    return _with_crs(_answer(feature, "ogc/item.html", html, doc.GEOJSON, layer=layer,
+                             table=doc.table(_url, layer, [feature])), out.uri)
