@@ -13,15 +13,10 @@ STATUS_FILTERS = ("working", "faulty", "offline", "problem")   # problem: faulty
 MAX_PAGE = 10_000
 
 
-class CameraListQuery(Input):
-    """Which cameras (status, kind, township, networked), in what order, which page, and
-    as what (json, csv, xlsx: an export holds every matching camera)."""
+class ListQuery(Input):
+    """What every list beside a map takes besides its filters: order, page, format; blank
+    fields are "any"."""
 
-    status: Literal[STATUS_FILTERS] | None = None
-    kind: Literal[CAMERA_KINDS] | None = None
-    township: Code | None = None
-    networked: Literal["0", "1"] | None = None
-    sort: Literal[tuple(SORTS)] = "status"
     order: Literal["asc", "desc"] = "asc"
     page: Annotated[Whole, Field(ge=1, le=MAX_PAGE)] = 1
     format: Literal["json", "csv", "xlsx"] = "json"
@@ -32,6 +27,17 @@ class CameraListQuery(Input):
         if isinstance(data, dict):
             return {k: v for k, v in data.items() if v not in ("", None)}
         return data
+
+
+class CameraListQuery(ListQuery):
+    """Which cameras (status, kind, township, networked), in what order, which page, and
+    as what (json, csv, xlsx: an export holds every matching camera)."""
+
+    status: Literal[STATUS_FILTERS] | None = None
+    kind: Literal[CAMERA_KINDS] | None = None
+    township: Code | None = None
+    networked: Literal["0", "1"] | None = None
+    sort: Literal[tuple(SORTS)] = "status"
 
     def filters(self) -> dict:
         statuses = {"problem": ["faulty", "offline"], None: None}.get(self.status, [self.status])

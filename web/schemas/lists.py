@@ -2,34 +2,20 @@
 page, format; blank fields are "any"."""
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, model_validator
 
 from layers.catalog import HOTSPOT_LEVELS, HOTSPOT_STATUSES, TEAM_KINDS
 from layers.hotspot_lists import SOURCES
 from layers.hotspot_table import SORTS as HOTSPOT_SORTS
-from web.schemas import Code, Day, Input, Quarter, Whole
+from web.schemas import Code, Day, Quarter
+from web.schemas.cameras import ListQuery
 
-MAX_PAGE = 10_000
 TEAM_SORTS = ("code", "name", "kind", "township", "members", "staffing", "distance", "visits", "last_seen",
               "off_route")
 
 
-class _ListQuery(Input):
-    order: Literal["asc", "desc"] = "asc"
-    page: Annotated[Whole, Field(ge=1, le=MAX_PAGE)] = 1
-    format: Literal["json", "csv", "xlsx"] = "json"
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blanks(cls, data):
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if v not in ("", None)}
-        return data
-
-
-class HotspotListQuery(_ListQuery):
+class HotspotListQuery(ListQuery):
     """Which hotspots (quarter, township, level, lifecycle status, source), in what order,
     which page, as what (csv and xlsx hold every matching hotspot). status=active: listed,
     remediating or carried over."""
@@ -47,7 +33,7 @@ class HotspotListQuery(_ListQuery):
                 "source": self.source}
 
 
-class TeamListQuery(_ListQuery):
+class TeamListQuery(ListQuery):
     """Which teams (township, kind, staffing met or short, off route), in what order, which
     page, as what; ``day``: whose distance and visits (default the latest day with tracks)."""
 

@@ -4,7 +4,10 @@
  *   <a data-print>              prints the page
  *   <a data-back>               goes back one page
  *   <button data-menu-toggle>   opens and closes the header's menu on narrow screens
- *   .maplegend                  on a phone starts folded to its first line; a tap unfolds it */
+ *   .maplegend                  on a phone starts folded to its first line; a tap unfolds it
+ * and, for pages' scripts, window.CountyApp: csrf() (the page's CSRF token) and
+ * api(method, url, body) (one JSON request; resolves with the body, rejects with the
+ * server's words and .status; 204 resolves with {}). */
 (function () {
   "use strict";
 
@@ -48,4 +51,33 @@
       button.setAttribute("aria-expanded", open ? "true" : "false");
     });
   });
+
+  function csrf() {
+    var el = document.querySelector("input[name=csrf_token]");
+    return el ? el.value : "";
+  }
+
+  function api(method, url, body) {
+    var init = { method: method, credentials: "same-origin",
+                 headers: { "Accept": "application/json", "X-CSRFToken": csrf() } };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(url, init).then(function (resp) {
+      if (resp.status === 204) {
+        return {};
+      }
+      return resp.json().catch(function () { return {}; }).then(function (data) {
+        if (!resp.ok) {
+          var err = new Error(data.description || data.message || ("请求失败（" + resp.status + "）"));
+          err.status = resp.status;
+          throw err;
+        }
+        return data;
+      });
+    });
+  }
+
+  window.CountyApp = { csrf: csrf, api: api };
 }());

@@ -9,33 +9,11 @@
   var previewMap = null;
   var previewLayer = null;
 
-  function csrf() {
-    var el = document.querySelector("input[name=csrf_token]");
-    return el ? el.value : "";
-  }
+  var csrf = window.CountyApp.csrf;  // web/static/app.js
+  var api = window.CountyApp.api;
 
   function layerOf(name) {
     return layers.filter(function (l) { return l.name === name; })[0];
-  }
-
-  function api(method, url, body) {
-    var init = { method: method, credentials: "same-origin",
-                 headers: { "Accept": "application/json", "X-CSRFToken": csrf() } };
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    return fetch(url, init).then(function (resp) {
-      if (resp.status === 204) {
-        return {};
-      }
-      return resp.json().catch(function () { return {}; }).then(function (data) {
-        if (!resp.ok) {
-          throw new Error(data.message || ("请求失败（" + resp.status + "）"));
-        }
-        return data;
-      });
-    });
   }
 
   function showProgress(text, done, total) {

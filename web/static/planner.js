@@ -21,11 +21,6 @@
     return el ? window[el.id] : null;
   }
 
-  function csrf() {
-    var el = document.querySelector("input[name=csrf_token]");
-    return el ? el.value : "";
-  }
-
   function say(el, text, bad) {
     if (el) {
       el.textContent = text;
@@ -33,25 +28,7 @@
     }
   }
 
-  // One JSON request; resolves with the body, rejects with the server's words.
-  function api(method, url, body) {
-    var init = { method: method, credentials: "same-origin",
-                 headers: { "Accept": "application/json", "X-CSRFToken": csrf() } };
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    return fetch(url, init).then(function (resp) {
-      return resp.json().catch(function () { return {}; }).then(function (data) {
-        if (!resp.ok) {
-          var err = new Error(data.description || data.message || ("请求失败（" + resp.status + "）"));
-          err.status = resp.status;
-          throw err;
-        }
-        return data;
-      });
-    });
-  }
+  var api = window.CountyApp.api;  // one JSON request (web/static/app.js)
 
   // --- the draft on the map -------------------------------------------------------------
   function drawDraft(items) {
