@@ -54,7 +54,7 @@ def camera_list():
     """List the cameras: filter by status, kind, township and networked, sort, page, export."""
     conn, county = context.conn(), context.code()
     q = params.query(CameraListQuery)
-    shown = q.model_dump(exclude={"page", "format"}, exclude_none=True)
+    shown = {**q.model_dump(exclude={"page", "format", "order"}, exclude_none=True), "order": q.order}  # filters first
     return render_template("commander/camera_list.html", q=q, shown=shown, found=camera_rows.page(conn, county, q),
                            towns=hl.township_names(conn, county), kinds=CAMERA_KINDS, labels=VALUE_LABELS,
                            sorts=SORT_LABELS)
