@@ -214,3 +214,19 @@ def county_bounds(conn, county_code: str) -> tuple[float, float, float, float] |
         cur.execute(COUNTY_BOUNDS, {"county": county_code})
         row = cur.fetchone()
     return tuple(float(v) for v in row) if row and row[0] is not None else None
+
+
+def grouped_counts(conn, layer: Layer, columns: tuple[str, ...], county_code=None,
+                   interval=None) -> list[tuple[dict, int]]:
+    """[({column: value}, rows)] of ``layer`` counted by the values of ``columns`` (none:
+    one group), within the county and interval; geometries are not read. For a map's
+    legend when the features themselves come from tiles."""
+    where, params = _filters(layer, county_code, None, interval)
+    cols = [_column(layer, name) for name in columns]
+    pick = sql.SQL(", ").join([sql.SQL("t.{}").format(c) for c in cols] + [sql.SQL("count(*)")])
+    query = sql.SQL("SELECT {} FROM {} t").format(pick, sql.Identifier(layer.table)) + where
+    if cols:
+        query += sql.SQL(" GROUP BY ") + sql.SQL(", ").join(sql.SQL(str(i + 1)) for i in range(len(cols)))
+    with conn.cursor() as cur:
+        cur.execute(query, params)
+        return [(dict(zip(columns, row[:-1])), row[-1]) for row in cur.fetchall()]

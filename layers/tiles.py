@@ -12,6 +12,7 @@ the number of points. Patrol tracks are one line per team and local day, like th
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -82,7 +83,30 @@ def _sources() -> dict[str, Source]:
     return out
 
 
-SOURCES: dict[str, Source] = _sources()
+class _Sources(Mapping):
+    """The tile sources of the catalog as it is now: a layer added to ``LAYERS`` (a new
+    layer's catalog entry) has its tiles without a restart of anything that imported this."""
+
+    def __init__(self):
+        self._key, self._made = None, {}
+
+    def _now(self) -> dict[str, Source]:
+        key = tuple((name, id(layer)) for name, layer in LAYERS.items())
+        if key != self._key:
+            self._key, self._made = key, _sources()
+        return self._made
+
+    def __getitem__(self, name: str) -> Source:
+        return self._now()[name]
+
+    def __iter__(self):
+        return iter(self._now())
+
+    def __len__(self) -> int:
+        return len(self._now())
+
+
+SOURCES: Mapping[str, Source] = _Sources()
 
 
 def _value(column: Column) -> sql.Composable:
@@ -146,20 +170,25 @@ def _features_sql(source: Source, where: sql.Composable) -> sql.Composable:
 
 def _cells_sql(source: Source, where: sql.Composable) -> sql.Composable:
     """Counted cells: EPSG:3857 coordinates worked out by the spherical Mercator formula
-    (what ST_Transform does for 3857, without its cost per point), grouped by cell."""
+    (what ST_Transform does for 3857, without its cost per point), grouped by cell and by
+    the column the map colours the layer by (a cell per status of cameras), so that the
+    colours survive at low zooms."""
+    by = source.layer.look.by if source.layer.look.by and source.layer.column(source.layer.look.by) else None
+    keep = sql.SQL(", t.{} AS k").format(sql.Identifier(by)) if by else sql.SQL(", NULL::text AS k")
+    out = sql.SQL(", k AS {}").format(sql.Identifier(by)) if by else sql.SQL("")
     return sql.SQL(
         ENVELOPE + ", b AS (SELECT e, ST_XMin(e) AS x0, ST_YMax(e) AS y1, ST_XMax(e) - ST_XMin(e) AS size FROM env),"
         " pts AS MATERIALIZED (SELECT {r} * radians(ST_X(t.{g})) AS px,"
-        "  {r} * ln(tan(pi() / 4 + radians(ST_Y(t.{g})) / 2)) AS py FROM {table} t, env WHERE " + NEAR
+        "  {r} * ln(tan(pi() / 4 + radians(ST_Y(t.{g})) / 2)) AS py{keep} FROM {table} t, env WHERE " + NEAR
         + " AND {where}),"
-        " cells AS (SELECT floor((px - x0) / size * {grid}) AS cx, floor((y1 - py) / size * {grid}) AS cy,"
+        " cells AS (SELECT floor((px - x0) / size * {grid}) AS cx, floor((y1 - py) / size * {grid}) AS cy, k,"
         "  avg(px) AS ax, avg(py) AS ay, count(*) AS n FROM pts, b"
-        "  WHERE px >= x0 AND px < x0 + size AND py > y1 - size AND py <= y1 GROUP BY 1, 2),"
+        "  WHERE px >= x0 AND px < x0 + size AND py > y1 - size AND py <= y1 GROUP BY 1, 2, 3),"
         " mvt AS (SELECT ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(ax, ay), 3857), b.e, {ext}, 0, false) AS geom,"
-        "  n::int8 AS count FROM cells, b)"
+        "  n::int8 AS count{out} FROM cells, b)"
         " SELECT ST_AsMVT(mvt, %(name)s, {ext}, 'geom') FROM mvt WHERE geom IS NOT NULL").format(
         g=sql.Identifier(source.geom), r=sql.Literal(6378137.0), ext=sql.Literal(EXTENT), grid=sql.Literal(GRID),
-        table=sql.Identifier(source.layer.table), where=where)
+        table=sql.Identifier(source.layer.table), where=where, keep=keep, out=out)
 
 
 def _tracks_sql(source: Source, where: sql.Composable) -> sql.Composable:

@@ -211,9 +211,26 @@ def _store() -> Kept:
     return current_app.extensions["countymap_kept"]
 
 
+def code_version() -> str:
+    """A digest of the app's own Python, templates and scripts: values the shelf kept on disk
+    are not served by a newer version of the code (a page's build may have changed)."""
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        root, digest = Path(__file__).resolve().parent.parent, hashlib.sha256()
+        for folder in ("web", "layers", "geo"):
+            for path in sorted((root / folder).rglob("*")):
+                if path.suffix in (".py", ".html", ".js", ".css") and "node_modules" not in path.parts:
+                    digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+        _CODE_VERSION = digest.hexdigest()[:16]
+    return _CODE_VERSION
+
+
+_CODE_VERSION: str | None = None
+
+
 def _key(what, per_role: bool = True, tables: tuple[str, ...] | None = None) -> tuple:
     config = current_app.config
-    return (what, context.code(), current_user.role if per_role else "", today(),
+    return (what, code_version(), context.code(), current_user.role if per_role else "", today(),
             tables, data_version(context.conn(), tables), config.get("TILE_URL"), config.get("TILE_ATTRIBUTION"))
 
 

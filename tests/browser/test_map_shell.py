@@ -1,4 +1,5 @@
-"""The map shell in headless Chromium: layers draw, controls work, nothing leaves the host."""
+"""The map shell in headless Chromium: layers draw from vector tiles, controls and popups
+work, nothing leaves the host."""
 from __future__ import annotations
 
 import pytest
@@ -10,21 +11,40 @@ from web.maps import SECTOR_TITLE
 pytestmark = pytest.mark.browser
 
 SCREENSHOT = "/tmp/map_shell.png"
-# Layers whose features must be on screen as SVG paths (class cm-<layer>) in the 'all' view.
-DRAWN = ("townships", "villages", "cameras", "camera_sectors", "incidents", "schools", "roads",
+# Layers whose features must be drawn from their tiles in the 'all' view at the county's
+# extent (camera sectors from zoom 13 on).
+DRAWN = ("townships", "villages", "cameras", "incidents", "schools", "roads",
          "patrol_teams", "patrol_routes", "patrol_tracks", "hotspots")
 
 MAP = "window[document.querySelector('.folium-map').id]"
 
 
+def settle(page) -> None:
+    """Wait until every overlay on the map has its tiles (polled: the CSP forbids the eval
+    wait_for_function needs)."""
+    for _ in range(600):
+        if page.evaluate("CountyVector.settled()"):
+            break
+        page.wait_for_timeout(50)
+    page.wait_for_timeout(100)
+
+
 def wait_for_map(page) -> None:
     page.wait_for_selector(".folium-map[data-county-map=ready]", timeout=60_000)
-    page.wait_for_selector("path.cm-townships", state="attached", timeout=60_000)
+    settle(page)
 
 
 def path_counts(page) -> dict[str, int]:
-    return page.evaluate("""(names) => Object.fromEntries(names.map(
-        n => [n, document.querySelectorAll('path.cm-' + n).length]))""", list(DRAWN))
+    """Features drawn per overlay (CountyVector.drawn: 0 for overlays switched off)."""
+    counts = page.evaluate("CountyVector.drawn()")
+    return {name: counts.get(name, 0) for name in (*DRAWN, "camera_sectors")}
+
+
+def click_at(page, lat: float, lon: float) -> None:
+    """A click on the map at lat/lon."""
+    x, y = page.evaluate(f"""(() => {{ const m = {MAP}; const p = m.latLngToContainerPoint([{lat}, {lon}]);
+        const r = m.getContainer().getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }})()""")
+    page.mouse.click(x, y)
 
 
 def bounds(page) -> list[float]:
@@ -62,7 +82,7 @@ def test_map_shell_draws_every_layer_offline(page, live_app):
     scale = page.locator(".leaflet-control-scale-line")
     assert scale.count() == 1 and scale.is_visible()
     assert scale.inner_text().strip().endswith(("m", "km"))
-    assert page.locator(".leaflet-tile").count() == 0  # no base map configured
+    assert page.locator("img.leaflet-tile").count() == 0  # no base map configured (vector tiles are canvases)
     page.screenshot(path=SCREENSHOT)
 
     # 乡镇定位: the map fits the chosen township, and 全县 goes back.
@@ -85,22 +105,23 @@ def test_map_shell_draws_every_layer_offline(page, live_app):
     page.wait_for_timeout(400)
     assert bounds(page) == pytest.approx(county, abs=1e-6)
 
-    # Close up on a camera: sectors are drawn to scale around the markers.
-    page.evaluate(f"""(() => {{
-        const map = {MAP}; let first = null;
-        map.eachLayer(l => {{ if (!first && l.options && l.options.className === 'cm-cameras') first = l; }});
-        map.setView(first.getLatLng(), 17, {{animate: false}});
-    }})()""")
-    page.wait_for_timeout(300)
+    # Close up on a camera: sectors are drawn to scale around it; a click on it fetches its
+    # OGC item and the popup reads in Chinese, as the item says.
+    camera = page.evaluate("fetch('/ogc/collections/cameras/items?limit=1&f=json').then(r => r.json())")
+    camera = camera["features"][0]
+    lon, lat = camera["geometry"]["coordinates"]
+    page.evaluate(f"{MAP}.setView([{lat}, {lon}], 18, {{animate: false}})")
+    settle(page)
+    assert path_counts(page)["camera_sectors"] > 0
     page.screenshot(path=SCREENSHOT.replace(".png", "_closeup.png"))
-
-    # A camera's popup reads in Chinese.
-    page.locator("path.cm-cameras").first.dispatch_event("click")
-    popup = page.locator(".leaflet-popup-content")
+    click_at(page, lat, lon)
+    popup = page.locator(".leaflet-popup-content table.cm-popup")
     popup.wait_for(timeout=5_000)
-    body = popup.inner_text()
-    assert "状态" in body and "可视距离(米)" in body
-    assert any(v in body for v in ("正常", "故障", "离线"))
+    body = page.locator(".leaflet-popup-content").inner_text()
+    assert "状态" in body and "可视距离(米)" in body and camera["properties"]["code"] in body
+    status = {"working": "正常", "faulty": "故障", "offline": "离线"}[camera["properties"]["status"]]
+    assert status in body
+    assert page.locator(f".folium-map[data-popup-code='{camera['properties']['code']}']").count() == 1
 
     assert_clean(page)
     origin = page.url.split("/map")[0]
@@ -110,7 +131,7 @@ def test_map_shell_draws_every_layer_offline(page, live_app):
 @pytest.mark.parametrize("path, on, off", [
     ("/map?preset=commander", ("patrol_routes", "patrol_tracks", "cameras", "hotspots"), ("incidents",)),
     ("/map?preset=planner", ("incidents", "hotspots"), ("patrol_tracks", "camera_sectors")),
-    ("/map?preset=leader", ("villages", "camera_sectors", "cameras"), ("incidents", "patrol_tracks")),
+    ("/map?preset=leader", ("villages", "cameras"), ("incidents", "patrol_tracks")),
 ])
 def test_views_draw_their_layers(page, path, on, off):
     sign_in(page, then=path)
@@ -119,3 +140,38 @@ def test_views_draw_their_layers(page, path, on, off):
     assert all(counts[name] > 0 for name in on), counts
     assert all(counts[name] == 0 for name in off), counts
     assert_clean(page)
+
+
+def test_popup_text_is_written_as_the_server_writes_it(page):
+    """The browser's popup text (static/vector_layers.js) equals web.maps.text.display_value
+    for the OGC items of every layer: labels of coded values, times in Asia/Shanghai,
+    bearings, distances, yes/no, names beside codes."""
+    import html
+
+    from layers.catalog import overlays
+    from tests.web.test_maps import setup_of, tile_overlays
+    from web.maps import display_value
+
+    sign_in(page, then="/map")
+    wait_for_map(page)
+    source = page.content()
+    options, names = tile_overlays(source), setup_of(source)["names"]
+    compared = 0
+    for name, _, look, layer in overlays():
+        columns = options[name]["columns"]
+        if not columns or name == "patrol_tracks":
+            continue
+        items = page.evaluate(f"fetch('/ogc/collections/{layer.name}/items?limit=30&f=json').then(r => r.json())")
+        for item in items["features"]:
+            props = item["properties"]
+            shown = page.evaluate("""([cols, props, names]) => cols.map(c => CountyVector.text(c, props[c[0]], names))""",
+                                  [columns, props, names])
+            expected = [html.unescape(display_value(layer.column(c[0]) or look_column(look, c[0]), props.get(c[0]),
+                                                    names, look)) for c in columns]
+            assert shown == expected, (name, props)
+            compared += len(columns)
+    assert compared > 500
+
+
+def look_column(look, name):
+    return next(c for c in look.popup or () if c.name == name)

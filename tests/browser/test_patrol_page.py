@@ -35,7 +35,7 @@ def counts(page, names) -> dict[str, int]:
 
 def test_commander_page_and_printable_plan(page):
     sign_in(page, "commander", then="/commander/patrol")
-    page.wait_for_selector("path.pt-team", state="attached", timeout=30_000)
+    page.wait_for_selector(".folium-map[data-api-pending='0'] path.pt-team", state="attached", timeout=30_000)
     drawn = counts(page, DRAWN)
     assert drawn == {"pt-route": 2, "pt-track": 2, "pt-hotspot": 2, "pt-school": 2, "pt-team": 2}, drawn
     alerts = page.locator("#patrol-alerts")
@@ -73,7 +73,7 @@ def test_commander_page_and_printable_plan(page):
         page.click("#save-plan button[type=submit]")
     assert "已保存巡逻路线 T1-BROWSER" in page.locator(".flash").inner_text()
     page.goto("/commander/patrol")
-    page.wait_for_selector("path.pt-team", state="attached", timeout=30_000)
+    page.wait_for_selector(".folium-map[data-api-pending='0'] path.pt-team", state="attached", timeout=30_000)
     assert counts(page, ["pt-route"])["pt-route"] == 3
     # a plan whose names carry braces, a backtick and a backslash (tooltips are JS template literals)
     page.goto("/commander/patrol/plan/T2")

@@ -3,6 +3,8 @@ a change shows at the next request, an unchanged answer is not built twice, a ke
 costs no heavy slot, and concurrent requests for the same thing build it once."""
 from __future__ import annotations
 
+import json
+import re
 import sys
 import threading
 import time
@@ -130,11 +132,25 @@ def test_a_camera_status_change_shows_on_the_next_page(county, client):
 
 
 def test_the_overview_map_shows_a_new_incident_at_once(county, client, conn):
-    page = client.get("/map", headers=basic("leader")).get_data(as_text=True)
-    assert "LATE1" not in page
+    import mapbox_vector_tile
+
+    from tests.web.test_maps import tile_overlays
+    from tests.web.test_tiles import tile_of
+
+    def incidents():
+        page = client.get("/map", headers=basic("leader")).get_data(as_text=True)
+        legend = json.loads(re.search(r"CountyMap\.shell\(\w+, (\{.*\})\);", page).group(1))["legend"]
+        said = re.search(r"共 ([\d,]+) 起", legend)
+        return tile_overlays(page)["incidents"]["url"], int(said.group(1).replace(",", "")) if said else 0
+    url, count = incidents()
     put(conn, "incidents", [{"code": "LATE1", "occurred_at": "2026-08-03 10:00", "category": "theft",
                              "geometry": square(111.02, 33.02, 0).centroid}])
-    assert "LATE1" in client.get("/map", headers=basic("leader")).get_data(as_text=True)
+    after, count_after = incidents()   # the window reaches the new incident, the legend counts it
+    assert after.endswith("until=2026-08-03") and after != url and count_after == count + 1
+    z, x, y = tile_of(111.02, 33.02, 16)
+    tile = client.get(after.replace("{z}/{x}/{y}", f"{z}/{x}/{y}"), headers=basic("leader"))
+    codes = [f["properties"]["code"] for f in mapbox_vector_tile.decode(tile.data)["incidents"]["features"]]
+    assert "LATE1" in codes
 
 
 def test_concurrent_requests_build_once():

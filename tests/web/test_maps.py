@@ -15,7 +15,8 @@ from layers import store
 from layers.catalog import LAYERS
 from layers.db import transaction
 from tests.conftest import basic
-from web.maps import SECTOR_TITLE, build_map, display_value, figure_parts
+from layers.catalog import overlays as catalog_overlays
+from web.maps import SECTOR_TITLE, display_value
 
 COUNTY = "410999"
 TILE_URL = "http://tiles.county.lan/{z}/{x}/{y}.png"
@@ -133,12 +134,14 @@ def overlays(page: str) -> dict[str, str]:
     return {json.loads(k): v for k, v in re.findall(r'("(?:[^"\\]|\\.)*")\s*:\s*(\w+),', block)}
 
 
-def popup_aliases(page: str) -> list[list[str]]:
-    return [json.loads(a) for a in re.findall(r"let aliases = (\[.*?\]);", page)]
+def tile_overlays(page: str) -> dict[str, dict]:
+    """{source name: options} of the page's vector tile overlays (static/vector_layers.js)."""
+    found = [json.loads(o) for o in re.findall(r"CountyVector\.layer\(\w+, (\{.*\})\);", page)]
+    return {o["name"]: o for o in found}
 
 
-def layer_data(page: str) -> list[dict]:
-    return [json.loads(d) for d in re.findall(r"_add\((\{.*\})\);\n", page)]
+def setup_of(page: str) -> dict:
+    return json.loads(re.search(r"CountyVector\.setup\(\w+, (\{.*\})\);", page).group(1))
 
 
 @pytest.fixture
@@ -173,44 +176,53 @@ def test_every_layer_is_an_overlay_with_its_chinese_title(county, client):
     assert "警情（近90天）" in titles and "巡逻轨迹（2026-05-20）" in titles
 
 
-def test_popups_carry_chinese_labels_and_values(county, client):
+def test_overlays_come_from_tiles_with_their_popups_labels(county, client):
     page = get_page(client)
-    aliases = [set(a) for a in popup_aliases(page)]
+    layers = tile_overlays(page)
+    assert set(layers) == {name for name, *_ in catalog_overlays()}
     for name in ("cameras", "villages", "hotspots", "roads", "patrol_teams"):
-        labels = {c.label for c in LAYERS[name].columns}
-        assert any(labels <= a for a in aliases), name
-    props = [f["properties"] for d in layer_data(page) for f in d["features"]]
-    cameras = {p["code"]: p for p in props if p.get("code", "").startswith("C")}
-    assert cameras["C1"]["status"] == "正常" and cameras["C2"]["status"] == "故障"
-    assert cameras["C2"]["kind"] == "球机" and cameras["C1"]["networked"] == "是"
-    assert cameras["C1"]["township_code"] == "城关镇（T1）"
-    incidents = [p for p in props if "category" in p]   # not 200 days ago
-    assert {p["category"] for p in incidents} == {"theft", "telecom_fraud"}   # as written
-    assert {p["focus"] for p in incidents} == {"盗窃", "电信诈骗"}              # the groups, in Chinese
-    roads = {p["code"]: p["class"] for p in props if p.get("code", "").startswith("R")}
-    assert roads == {"R1": "国道", "R2": "县道", "R3": "村道",
-                     "R4": "&#123;% if 1 %&#125;机耕路&#123;% endif %&#125;"}
-    school = next(p for p in props if p.get("code") == "S1")
-    assert school["name"] == "&lt;b&gt;城关一小&lt;/b&gt;"  # shown as text, not markup
+        labels = {c[1] for c in layers[name]["columns"]}
+        assert {c.label for c in LAYERS[name].columns} <= labels, name
+        assert layers[name]["url"] == f"/tiles/{name}/{{z}}/{{x}}/{{y}}.mvt"
+        assert layers[name]["item"] == f"/ogc/collections/{name}/items/__CODE__?f=json"
+    cameras = {c[0]: c for c in layers["cameras"]["columns"]}
+    assert cameras["status"][3] == {"working": "正常", "faulty": "故障", "offline": "离线"}
+    assert cameras["azimuth"][2] == "bearing" and cameras["range_m"][2] == "distance"
+    assert cameras["installed_on"][2] == "date" and cameras["networked"][2] == "bool"
+    roads = {c[0]: c for c in layers["roads"]["columns"]}
+    assert roads["class"][3]["national"] == "国道"
+    # the windows as the tiles take them: incidents of 90 days, tracks of the latest day
+    assert layers["incidents"]["url"].endswith("?since=2026-02-19&until=2026-05-20")
+    assert layers["patrol_tracks"]["url"].endswith("?since=2026-05-20&until=2026-05-20")
+    assert layers["patrol_tracks"]["item"] is None
+    names = setup_of(page)["names"]
+    assert names["township_code"] == {"T1": "城关镇", "T2": "河口乡"}
+    assert names["team_code"]["P1"] == "城关镇专职巡防队"
+    # no feature on the page: no coordinates of the data
+    assert "111.62" not in page and '"Feature"' not in page
 
 
-def test_braces_in_data_are_not_evaluated_by_the_template_engine(county, client):
+def test_braces_and_markup_in_data_are_not_evaluated(county, client):
     page = get_page(client)
-    props = {f["properties"].get("code"): f["properties"] for d in layer_data(page) for f in d["features"]}
-    assert props["R4"]["name"] == "&#123;&#123; 7*7 &#125;&#125;路"
-    assert "49路" not in page
     legend = json.loads(re.search(r"CountyMap\.shell\(\w+, (\{.*\})\);", page).group(1))["legend"]
     assert "其他道路" in legend  # unknown road classes
     assert "{{" not in page and "{%" not in page
-
-
-def test_tracks_of_the_latest_day_join_into_one_line_per_team(county, client):
+    names = setup_of(page)["names"]
+    assert names["village_code"]["V1"] == "东关村"
+    # a village named with braces or markup reaches the browser as text, intact
+    with transaction(county.config["RESOLVED_DATABASE_URL"]) as conn, conn.cursor() as cur:
+        cur.execute("UPDATE villages SET name = %s WHERE code = 'V1'", ("{{ 7*7 }}<b>村</b>",))
     page = get_page(client)
-    tracks = [f for d in layer_data(page) for f in d["features"] if "points" in f["properties"]]
-    assert len(tracks) == 1
-    assert tracks[0]["geometry"]["type"] == "LineString"
-    assert tracks[0]["properties"]["points"] == "3"
-    assert tracks[0]["properties"]["team_code"] == "城关镇专职巡防队（P1）"
+    assert setup_of(page)["names"]["village_code"]["V1"] == "{{ 7*7 }}<b>村</b>"
+    assert "49" not in re.findall(r"CountyVector\.setup\(.*", page)[0] and "<b>村" not in page
+
+
+def test_legend_counts_come_from_the_database(county, client):
+    legend = json.loads(re.search(r"CountyMap\.shell\(\w+, (\{.*\})\);", get_page(client)).group(1))["legend"]
+    rows = dict(re.findall(r'</span>([^<]+) <span class="note">([\d,]+)</span>', legend))
+    assert rows["偏远村（未整治）"] == "1" and rows["偏远村（已整治）"] == "1" and rows["行政村"] == "1"
+    assert rows["正常"] == "1" and rows["故障"] == "1" and rows["离线"] == "1"
+    assert "2026-02-19 至 2026-05-20，共 2 起" in legend   # the third incident is 200 days old
 
 
 def test_legend_scale_and_township_zoom(county, client):
@@ -254,23 +266,6 @@ def test_empty_county_still_renders(app, client):
     assert not re.search(r"https?://", page)
 
 
-def test_build_map_adds_to_a_given_folium_map_without_cdn():
-    import folium
-
-    m = folium.Map(tiles=None)
-    frames = small_county()
-    out = build_map(frames, m=m)
-    assert out is m
-    header = figure_parts(m)["header"]
-    assert not re.search(r"https?://", header)
-    assert "/vendor/leaflet/dist/leaflet.js" in header
-
-
-def test_build_map_refuses_unknown_view():
-    with pytest.raises(ValueError):
-        build_map({}, view="mayor")
-
-
 def test_display_values():
     cam = LAYERS["cameras"]
     assert display_value(cam.column("status"), "offline") == "离线"
@@ -288,8 +283,8 @@ def test_demo_county_page_weight(app, client):
         load_demo(conn, seed=0, county_code=app.config["COUNTY_CODE"])
     page = get_page(client)
     size = len(page.encode("utf-8"))
-    print(f"\ndemo county /map page: {size / 1e6:.2f} MB")
-    assert size < 8e6
+    print(f"\ndemo county /map page: {size / 1e3:.1f} KB")
+    assert size < 150e3
     assert not re.search(r"https?://", page)
     titles = overlays(page)
     assert all(not t.endswith("（无数据）") for t in titles), titles

@@ -17,7 +17,7 @@ from layers.catalog import LAYERS, Column, Kind, Layer, Look
 from layers.db import transaction
 from tests.conftest import basic
 from tests.helpers import small_county
-from tests.web.test_maps import layer_data, overlays, popup_aliases
+from tests.web.test_maps import overlays, setup_of, tile_overlays
 
 MIGRATION = """
     CREATE TABLE public_places (
@@ -86,11 +86,13 @@ def test_a_new_layer_is_imported_served_and_drawn(app, client, conn, with_places
     control = overlays(page)
     assert "人员密集场所" in control  # an overlay of the layer control, switched on for commanders
     assert re.search(rf"\b{control['人员密集场所']}\.addTo\(", page)
-    assert ["编码", "名称", "场所类型", "容纳人数", "乡镇编码", "村编码"] in popup_aliases(page)
-    props = {f["properties"]["code"]: f["properties"] for d in layer_data(page) for f in d["features"]
-             if f["properties"].get("code", "").startswith("P")}
-    assert props["P1"]["kind"] == "集贸市场" and props["P2"]["kind"] == "车站"
-    assert props["P1"]["township_code"] == "甲镇（410999001）"
+    places = tile_overlays(page)["public_places"]   # drawn from its tiles, popups in Chinese
+    assert [c[1] for c in places["columns"]] == ["编码", "名称", "场所类型", "容纳人数", "乡镇编码", "村编码"]
+    kinds = {c[0]: c for c in places["columns"]}["kind"][3]
+    assert kinds["market"] == "集贸市场" and kinds["station"] == "车站"
+    assert setup_of(page)["names"]["township_code"]["410999001"] == "甲镇"
+    tile = client.get(places["url"].replace("{z}/{x}/{y}", "0/0/0"), headers=basic("commander"))
+    assert tile.status_code == 200 and tile.mimetype == "application/vnd.mapbox-vector-tile"
     legend = json.loads(re.search(r"CountyMap\.shell\(\w+, (\{.*\})\);", page).group(1))["legend"]
     assert "人员密集场所" in legend and "集贸市场" in legend and "#e6ab02" in legend
     assert "cm-public-places" in page  # its own pane, in the order its look gives

@@ -8,6 +8,7 @@ from shapely.geometry import LineString, Point
 
 from tests.conftest import basic
 from tests.helpers import put, small_county, square
+from web.maps.patrol import STATUS
 
 A1 = "410999001001"
 DAY = "2026-11-25"   # a Wednesday: a school day
@@ -104,8 +105,30 @@ def test_braces_in_data_are_not_evaluated(county, client):
     for url in ("/commander/patrol", "/commander/patrol/plan/T2"):
         html = client.get(url, headers=basic("commander")).get_data(as_text=True)
         assert "49乙乡" not in html
-        assert "&#123;&#123; 7*7 &#125;&#125;" in html.replace("\\u0026", "&")  # in the map's script
         assert "{{ 7*7 }}乙乡专职队" in html                        # in the page's own HTML
+    # the map's labels, fetched after the page, are escaped HTML (braces as entities)
+    places = client.get(f"/commander/patrol/places?day={DAY}", headers=basic("commander")).get_json()
+    labels = [f["properties"]["label"] for f in places["positions"]["features"]]
+    assert any(label.startswith("&#123;&#123; 7*7 &#125;&#125;乙乡专职队") for label in labels), labels
+    lines = client.get(f"/commander/tracks?day={DAY}", headers=basic("commander")).get_json()
+    assert any("&#123;&#123; 7*7 &#125;&#125;" in f["properties"]["popup"] for f in lines["tracks"]["features"])
+
+
+def test_patrol_map_places_come_after_the_page(county, client):
+    """The patrol page holds no features; its map's places and positions come from
+    /commander/patrol/places for the same day, coloured by visit status."""
+    html = client.get(f"/commander/patrol?day={DAY}", headers=basic("commander")).get_data(as_text=True)
+    assert f"/commander/patrol/places?day={DAY}" in html and "最后位置 " not in html   # no team's popup inline
+    for role in ("commander", "planner", "leader", "admin"):   # every signed-in role reads pages
+        resp = client.get(f"/commander/patrol/places?day={DAY}", headers=basic(role))
+        assert resp.status_code == 200, role
+    places = resp.get_json()
+    assert {k: len(v["features"]) for k, v in places.items()} == {"positions": 2, "hotspots": 2, "schools": 2}
+    assert {f["properties"]["color"] for f in places["hotspots"]["features"]} <= {c for c, _ in STATUS.values()}
+    assert client.get(f"/commander/patrol/places?day={DAY}").status_code in (302, 401)   # signed out
+    for bad in ("2026-13-01", "9999-12-31x", "[]", "NaN"):
+        resp = client.get(f"/commander/patrol/places?day={bad}", headers=basic("commander"))
+        assert resp.status_code == 400 and "day" in resp.get_data(as_text=True), bad
 
 
 def test_plan_lists_stops_with_clock_times(county, client):

@@ -3,6 +3,7 @@ refusals, and who may read them; decoded with mapbox_vector_tile on real data.""
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import mapbox_vector_tile
 import pandas as pd
@@ -139,7 +140,11 @@ def test_demo_county_counts_sum_and_tiles_stay_small(app, client):
                     resp = get_tile(client, name, z, x, y)
                     assert len(resp.data) < 500_000
                     cells = mapbox_vector_tile.decode(resp.data).get(name, {}).get("features", [])
-                    assert len(cells) <= GRID * GRID
+                    # a cell per colour of the layer (cameras' status, incidents' focus)
+                    assert len(cells) <= GRID * GRID * (len(LAYERS[name].look.kinds) + 1)
+                    by = LAYERS[name].look.by
+                    per_kind = Counter(f["properties"].get(by) for f in cells)
+                    assert max(per_kind.values(), default=0) <= GRID * GRID
                     total += sum(f["properties"]["count"] for f in cells)
             assert total == counts[name], (name, z)
     # a tile over 1 KB travels gzipped, and its ETag still answers 304

@@ -7,6 +7,7 @@ import folium
 
 from layers.catalog import CAMERA_COLORS, VALUE_LABELS
 from web.maps.shell import add_overlay, figure_parts, fit_bounds, page_map
+from web.maps.tiled import ApiOverlay, add_tile_overlay, page_tile_map
 from web.maps.text import safe_text
 from web.numbers import degrees, distance, share
 
@@ -47,35 +48,18 @@ def coverage_map(config, villages: list[dict], report: dict) -> dict:
     return figure_parts(m, layer_control=True)
 
 
-def _camera_popup(p: dict, link: str, editable: bool) -> str:
-    return (f"<b>{safe_text(p['name'])}</b>（{safe_text(p['code'])}）<br>{VALUE_LABELS.get(p['kind'], p['kind'])}，"
-            f"状态：{VALUE_LABELS.get(p['status'], p['status'])}，{'已联网' if p['networked'] else '未联网'}"
-            f"<br>朝向 {degrees(p['azimuth'])}，视场 {degrees(p['fov'], bearing=False)}，"
-            f"可视 {distance(p['range_m'])}<br>"
-            f"<a href=\"{safe_text(link)}\">{'修改状态' if editable else '查看详情与历史'}</a>")
-
-
-def camera_map(config, townships: list[dict], cameras: list[dict], sectors: dict, gaps: list[dict],
-               camera_url: Callable[[str], str], editable: bool) -> dict:
-    """Cameras and their sectors ({code: GeoJSON geometry}) coloured by status, and the
-    coverage gaps, for the commander. Page parts."""
-    m = page_map(config, townships)
-    points, sector_features = [], []
-    for f in cameras:
-        p = f["properties"]
-        props = {"status": p["status"], "popup": _camera_popup(p, camera_url(p["code"]), editable)}
-        points.append({**f, "properties": props})
-        if sectors.get(p["code"]):
-            sector_features.append({"type": "Feature", "geometry": sectors[p["code"]], "properties": props})
-    add_overlay(m, "可视范围（按状态）", sector_features,
-                lambda p: {"color": CAMERA_COLORS[p["status"]], "weight": 0.5, "fillColor": CAMERA_COLORS[p["status"]], "fillOpacity": 0.25})
+def camera_map(config, county: dict, urls, assets: dict, camera_url: str, editable: bool, gaps_url: str) -> dict:
+    """Cameras and their sectors coloured by status (vector tiles; a click shows the
+    camera and a link to ``camera_url``, __CODE__ standing for its code), and the coverage
+    gaps (GeoJSON of ``gaps_url``, fetched after the page), for the commander. Page parts.
+    county: web.services.mapdata.page_county's."""
+    m = page_tile_map(county, config, assets)
+    add_tile_overlay(m, "townships", urls, show=True)
+    add_tile_overlay(m, "camera_sectors", urls, title="可视范围（按状态，放大后显示）")
     for kind, title in GAP_TITLES:
-        add_overlay(m, title, [g for g in gaps if g["properties"]["kind"] == kind], GAP_STYLES[kind])
-    add_overlay(m, "摄像机（按状态）", points, lambda p: {"color": "#333", "fillColor": CAMERA_COLORS[p["status"]]}, popup="popup",
-                marker=folium.CircleMarker(radius=4, weight=1, fill=True, fill_opacity=0.9))
-    bounds = fit_bounds(points)
-    if bounds:
-        m.fit_bounds(bounds)
+        ApiOverlay(title, gaps_url, GAP_STYLES[kind], where={"kind": kind}).add_to(m)
+    add_tile_overlay(m, "cameras", urls, title="摄像机（按状态）",
+                     link={"url": camera_url, "text": "修改状态" if editable else "查看详情与历史"})
     return figure_parts(m, layer_control=True)
 
 

@@ -13,6 +13,7 @@ from geo.rules import LONG_VISIT_MIN
 from layers.catalog import VALUE_LABELS
 from web.maps.shell import add_overlay, feature, figure_parts, fit_bounds, page_map
 from web.maps.text import safe_text
+from web.maps.tiled import VECTOR_ASSETS, ApiOverlay
 from web.numbers import distance
 
 # Visit status of a hotspot or school over the 24 hours: colour and legend label.
@@ -23,7 +24,7 @@ TEAM_COLORS = ("#1f78b4", "#6a3d9a", "#b15928", "#01665e", "#c51b7d", "#2166ac",
 KIND_LABELS = {"hotspot": "乱点", "school": "学校"}
 TRACK_GAP = pd.Timedelta(minutes=15)   # a longer gap between GPS points breaks the drawn track
 PRECISION = 5                           # decimals of a degree (about 1 m)
-SIMPLIFY = {"track": 5e-5, "route": 1e-5, "area": 1e-5}  # degrees: within GPS error
+SIMPLIFY = {"track": 5e-5, "route": 1e-5, "area": 3e-5}  # degrees: within GPS error (areas: ~3 m)
 EMPTY_VISITS = {"visits": 0, "long_visits": 0, "dwell_min": 0, "last_visit": None}
 
 
@@ -98,25 +99,27 @@ def route_features(routes: list[dict], names: dict, colors: dict) -> list[dict]:
         for r in routes if r["geometry"]]
 
 
-def _coloured(m, title: str, features: list[dict], style: dict, marker=None) -> None:
-    """An overlay whose features carry color, label and popup (all escaped)."""
-    add_overlay(m, title, features, lambda p: {**style, "color": p["color"], "fillColor": p["color"]},
-                tooltip="label", popup="popup", marker=marker)
-
-
-def day_map(config, townships: list[dict], layers: dict) -> dict:
-    """Hotspots and schools by visit status, routes, tracks and last positions. Page parts."""
+def day_map(config, townships: list[dict], places: dict, urls: dict, assets: dict) -> dict:
+    """Hotspots and schools by visit status, routes, tracks and last positions, all fetched
+    after the page: ``urls['places']`` gives {hotspots, schools, positions} (``places``, the
+    same FeatureCollections, only fit the view), ``urls['lines']`` {routes, tracks}
+    (``commander_home.day_lines``), coloured by team. Page parts."""
     m = page_map(config, townships)
-    _coloured(m, "挂牌乱点（近24小时巡查）", layers["hotspots"],
-              {"weight": 2, "fillOpacity": 0.45, "className": "pt-hotspot"})
-    _coloured(m, "学校200米范围（近24小时巡查）", layers["schools"],
-              {"weight": 1.5, "dashArray": "4 3", "fillOpacity": 0.25, "className": "pt-school"})
-    _coloured(m, "巡逻路线", layers["routes"],
-              {"weight": 3, "dashArray": "8 5", "opacity": 0.8, "fill": False, "className": "pt-route"})
-    _coloured(m, "当天轨迹", layers["tracks"], {"weight": 2.5, "opacity": 0.85, "fill": False, "className": "pt-track"})
-    _coloured(m, "巡防队最后位置", layers["positions"], {"weight": 2, "fillOpacity": 1, "className": "pt-team"},
-              folium.CircleMarker(radius=7, fill=True))
-    bounds = fit_bounds(f for features in layers.values() for f in features)
+    m.default_js += [(key, assets[key]) for key in VECTOR_ASSETS if key in assets]
+    shown = {"tooltip": "label", "popup": "popup", "escaped": True, "colour": "color"}
+    ApiOverlay("挂牌乱点（近24小时巡查）", urls["places"], {"weight": 2, "fillOpacity": 0.45, "className": "pt-hotspot"},
+               key="hotspots", **shown).add_to(m)
+    ApiOverlay("学校200米范围（近24小时巡查）", urls["places"],
+               {"weight": 1.5, "dashArray": "4 3", "fillOpacity": 0.25, "className": "pt-school"},
+               key="schools", **shown).add_to(m)
+    for key, title, style in (("routes", "巡逻路线", {"weight": 3, "dashArray": "8 5", "opacity": 0.8, "fill": False,
+                                                  "className": "pt-route"}),
+                              ("tracks", "当天轨迹", {"weight": 2.5, "opacity": 0.85, "fill": False,
+                                                  "className": "pt-track"})):
+        ApiOverlay(title, urls["lines"], style, key=key, **shown).add_to(m)
+    ApiOverlay("巡防队最后位置", urls["places"], {"weight": 2, "fillOpacity": 1, "className": "pt-team"},
+               key="positions", point_radius=7, **shown).add_to(m)
+    bounds = fit_bounds(townships or []) or fit_bounds(f for fc in places.values() for f in fc["features"])
     if bounds:
         m.fit_bounds(bounds)
     return figure_parts(m, layer_control=True)

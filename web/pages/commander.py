@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 import pandas as pd
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from shapely.geometry import shape
 
 from geo.calendar import now, today
@@ -18,13 +18,13 @@ from web.cache import built
 from web.limits import heavy
 from web.maps import coverage as coverage_maps
 from web.maps import patrol as patrol_maps
-from web.pages.common import attempt, townships
+from web.pages.common import attempt, map_urls, townships, vector_assets
 from web.pages.home import download
 from web.schemas.cameras import CameraListQuery
 from web.schemas.coverage import CameraStatus, SitingPage
 from web.schemas.patrol import Day_, RouteArgs
 from web.services import cameras as camera_rows
-from web.services import coverage, exports, patrol, reports
+from web.services import coverage, exports, mapdata, patrol, reports
 from web.services import hotspot_lists as hl
 
 LOGGER = logging.getLogger(__name__)
@@ -42,9 +42,8 @@ def cameras():
 
     def build():
         return coverage.camera_counts(conn, county), coverage_maps.camera_map(
-            current_app.config, townships(), coverage.camera_features(conn, county),
-            coverage.sector_geojson(conn, county), coverage.gaps(conn, county)["features"],
-            lambda code: url_for(".camera", code=code), may("commander"))
+            current_app.config, mapdata.page_county(conn, county), map_urls(), vector_assets(),
+            url_for(".camera", code="__CODE__"), may("commander"), url_for("api.coverage_gaps"))
     counts, parts = built("commander.cameras", build)
     return render_template("commander/cameras.html", counts=counts, map=parts)
 
@@ -115,17 +114,17 @@ def siting():
 def _layers(day: dict) -> tuple[dict, dict, dict]:
     """Map features of the commander's day, and the visit counts of hotspots and schools."""
     names, colors = day["names"], patrol_maps.team_colors(day["teams"]["code"])
-    tracks, positions = patrol_maps.track_features(*day["tracks"], names, colors)
+    _tracks, positions = patrol_maps.track_features(*day["tracks"], names, colors)
     hot, hot_counts = patrol_maps.place_features(day["hot"], day["recent"]["hotspots"], "hotspot")
     schools, school_counts = patrol_maps.place_features(day["schools"], day["recent"]["schools"], "school")
-    layers = {"routes": patrol_maps.route_features(day["routes"], names, colors), "tracks": tracks,
-              "positions": positions, "hotspots": hot, "schools": schools}
+    layers = {"positions": positions, "hotspots": hot, "schools": schools}
     return layers, hot_counts, school_counts
 
 
-def _patrol_day() -> tuple[dict, dict]:
-    """The day asked for (default: the latest with tracks): the page's status and map parts.
-    Kept a minute at most: what is recent and what is overdue follow the clock."""
+def _patrol_day() -> tuple[dict, dict, dict]:
+    """The day asked for (default: the latest with tracks): the page's status, map parts and
+    the map's places and positions (fetched after the page: ``patrol_places``). Kept a
+    minute at most: what is recent and what is overdue follow the clock."""
     conn, county = context.conn(), context.code()
     day = params.query(Day_).day or patrol.latest_track_day(conn, county, today())
     minute = now().replace(second=0, microsecond=0)
@@ -136,22 +135,32 @@ def _patrol_day() -> tuple[dict, dict]:
         teams = found["teams"].assign(has_base=found["teams"]["lon"].notna()).to_dict("records")
         status = {**found, "teams": teams, "hot_counts": hot_counts, "school_counts": school_counts,
                   "distances": patrol.team_distances(found["tracks"], found["names"])}
-        return status, patrol_maps.day_map(current_app.config, townships(), layers)
+        urls = {"lines": url_for("commander.day_lines", day=day.isoformat()),
+                "places": url_for("commander.patrol_places", day=day.isoformat())}
+        places = {key: {"type": "FeatureCollection", "features": features} for key, features in layers.items()}
+        return status, patrol_maps.day_map(current_app.config, townships(), places, urls, vector_assets()), places
     return built(("commander.patrol", day, minute), build)
 
 
 @bp.route("/patrol")
 def patrol_page():
     """Show the day's patrol map, alerts, team strength and distance, a week of visits and plan links."""
-    status, parts = _patrol_day()
+    status, parts, _places = _patrol_day()
     return render_template("commander/patrol.html", s=status, status_styles=patrol_maps.STATUS, labels=VALUE_LABELS,
                            map=parts)
+
+
+@bp.route("/patrol/places")
+def patrol_places():
+    """The patrol page map's hotspots and schools by visit status and the teams' last
+    positions, as GeoJSON (fetched after the page, which stays small); ?day= as the page."""
+    return jsonify(_patrol_day()[2])
 
 
 @bp.route("/patrol.xlsx")
 def patrol_xlsx():
     """Download the day's patrol as XLSX: visit summary, hotspots and schools, teams, alerts."""
-    status, _ = _patrol_day()
+    status = _patrol_day()[0]
     return download(reports.patrol_xlsx(status, status["distances"], context.county()), exports.XLSX,
                     f"patrol-{status['day']}.xlsx")
 

@@ -7,7 +7,7 @@ from layers.db import savepoint
 from layers.errors import Conflict, CountyMapError, FeatureNotFound, InvalidInput, QuotaShort
 from web import context
 from web.cache import built
-from web.maps import overview_parts
+from web.maps import figure_parts, tiled_map, township_list
 from web.services import mapdata
 
 REFUSED = (InvalidInput, Conflict, FeatureNotFound, QuotaShort)
@@ -21,14 +21,49 @@ def asset_urls() -> dict:
             "county_map_css": url_for("static", filename="map_shell.css")}
 
 
+def vector_assets() -> dict:
+    """The map shell's files and those of the maps drawn from vector tiles."""
+    return {**asset_urls(),
+            "vectorgrid": url_for("vendor", filename="leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js"),
+            "county_vector": url_for("static", filename="vector_layers.js")}
+
+
+def map_urls():
+    """(tiles(source) → tile URL template, item(layer) → OGC item URL with __CODE__)."""
+    def tiles_of(name: str) -> str:
+        return url_for("tiles.tile", layer=name, z=0, x=0, y=0).replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt")
+
+    def item_of(name: str) -> str:
+        return url_for("ogc.item", name=name, code="__CODE__", f="json")
+    return tiles_of, item_of
+
+
 def overview_page(title: str, view: str, presets: dict | None = None):
-    """A page holding the overview map of every layer, with ``view``'s layers switched on
-    (and links to the other ``presets``, {view: label})."""
-    def layers():  # the same for every view and role: read once per data version
-        return built("overview.layers", lambda: mapdata.read_layers(context.conn(), context.code()),
-                     heavy=False, per_role=False)
-    parts = built(("overview", view), lambda: overview_parts(layers(), current_app.config, view, asset_urls()))
-    return render_template("home/map.html", title=title, view=view, map=parts, presets=presets or {})
+    """A page holding the overview map of every layer drawn from vector tiles, with
+    ``view``'s layers switched on (and links to the other ``presets``, {view: label})."""
+    def summary():  # the same for every view and role: read once per data version
+        def read():
+            out = mapdata.map_summary(context.conn(), context.code())
+            out["townships"] = township_list(townships())
+            out["bounds"] = county_box([t["bounds"] for t in out["townships"]])
+            return out
+        return built("overview.summary", read, heavy=False, per_role=False)
+
+    def parts():
+        config = current_app.config
+        return figure_parts(tiled_map(summary(), map_urls(), tile_base=config.get("TILE_URL") or "",
+                                      attribution=config.get("TILE_ATTRIBUTION") or "", view=view,
+                                      assets=vector_assets()))
+    return render_template("home/map.html", title=title, view=view, map=built(("overview", view), parts),
+                           presets=presets or {})
+
+
+def county_box(boxes: list) -> list | None:
+    """[[south, west], [north, east]] around boxes of the same form; None without any."""
+    if not boxes:
+        return None
+    return [[min(b[0][0] for b in boxes), min(b[0][1] for b in boxes)],
+            [max(b[1][0] for b in boxes), max(b[1][1] for b in boxes)]]
 
 
 def townships() -> list[dict]:
