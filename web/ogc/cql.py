@@ -25,7 +25,6 @@ from typing import Mapping
 import cql2
 import numpy as np
 import shapely
-import shapely.ops
 from shapely.geometry import box, shape
 
 from layers.catalog import Column, Layer
@@ -105,7 +104,7 @@ def parse(raw: str, lang: str):
         try:
             loaded = json.loads(raw, parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
         except (ValueError, RecursionError) as exc:
-            raise bad(f"不是 JSON：{str(exc)[:100]}") from None
+            raise bad(f"不是有效的 cql2-json（JSON 有误：{str(exc)[:100]}）") from None
         if _json_depth(loaded) > 2 * MAX_NESTING:
             raise bad(f"JSON 嵌套超过 {2 * MAX_NESTING} 层")
         expr = cql2.parse_json(json.dumps(loaded))
@@ -185,6 +184,9 @@ class Checker:
 
     def _pair(self, a, b):
         """Two operands, at least one a property; a literal is read as the other's kind."""
+        for node in (a, b):
+            if isinstance(node, dict) and "op" in node and str(node["op"]).lower() != "casei":
+                raise bad(f"不支持函数或运算 '{_show(node['op'])}'（可用 CASEI）")
         first = self._operand(a, None) if _refers(a) else None
         second = self._operand(b, _column_of(first, self.columns)) if first else self._operand(b, None)
         if first is None:
@@ -202,6 +204,8 @@ class Checker:
         return ("cmp", op, first, second)
 
     def _like(self, args):
+        if _is_property(args[0]) and self._column(args[0]["property"]).kind not in ("text", "enum"):
+            raise bad(f"LIKE 只用于文字属性，{_show(args[0]['property'])} 不是")
         first, second = self._pair(*args)
         if _kind(first) not in ("text", "enum") or first[0] == "val":
             raise bad("LIKE 的左边应为文字属性")
@@ -276,7 +280,7 @@ class Checker:
         if geom.is_empty or not np.isfinite(coords).all():
             raise bad(f"几何 '{_show(node)}' 为空或坐标不是有限的数")
         if self.crs.flip:
-            geom = shapely.ops.transform(lambda x, y, z=None: (y, x), geom)
+            geom = shapely.transform(geom, lambda xy: xy[:, ::-1])
             coords = shapely.get_coordinates(geom)
         west, south, east, north = self.crs.bounds or (-180, -90, 180, 90)
         if not ((coords[:, 0] >= west) & (coords[:, 0] <= east) & (coords[:, 1] >= south)
