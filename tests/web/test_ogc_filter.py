@@ -4,13 +4,17 @@ shapely) or by SQL over the same table, never written down."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from datetime import date, datetime, timedelta, timezone
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import pytest
 from pyproj import Transformer
 from shapely.geometry import Point, box
 
+from tests.conftest import PASSWORD, serve
 from tests.web.test_ogc import COUNTY, codes, county_frames, get, links
 from tests.web.test_ogc_query import N, _all, _sql_count, rows  # noqa: F401  (fixture)
 
@@ -67,6 +71,7 @@ CAMERA_CASES = [
     ("range_m NOT BETWEEN 103 AND 106", lambda c: ~c["range_m"].between(103, 106)),
     ("networked = false", lambda c: ~c["networked"]),
     ("NOT networked = true", lambda c: ~c["networked"]),
+    ("networked = 0", lambda c: ~c["networked"]),  # GDAL's booleans are 1 and 0
     ("installed_on = DATE('2026-02-01')", lambda c: c["installed_on"] == date(2026, 2, 1)),
     ("installed_on > DATE('2026-01-15')", lambda c: c["installed_on"] > date(2026, 1, 15)),
     ("installed_on BETWEEN DATE('2026-02-01') AND DATE('2026-03-01')",
@@ -295,3 +300,69 @@ def test_conformance_openapi_and_queryables_declare_filtering(client, rows):
     assert api["components"]["parameters"]["filter-lang"]["schema"]["enum"][:2] == ["cql2-text", "cql2-json"]
     queryables = get(client, "/ogc/collections/incidents/queryables").get_json()
     assert queryables["properties"]["geometry"]["x-ogc-role"] == "primary-geometry"
+
+
+# --- GDAL ----------------------------------------------------------------------------
+
+
+def _gdal_debug(*args: str) -> tuple[str, list[str]]:
+    """stdout and the URLs GDAL fetched (its HTTP debug lines)."""
+    path = shutil.which(args[0])
+    assert path, f"{args[0]} is missing: install Debian's gdal-bin (make install)"
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    cmd = [path, "--debug", "ON", "--config", "GDAL_HTTP_AUTH", "BASIC",
+           "--config", "GDAL_HTTP_USERPWD", f"leader:{PASSWORD}", *args[1:]]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, f"{' '.join(cmd)}\n{done.stdout}\n{done.stderr[-2000:]}"
+    fetched = [unquote_plus(line.split("Fetch(", 1)[1].rstrip(")"))
+               for line in done.stderr.splitlines() if "HTTP: Fetch(" in line]
+    return done.stdout, fetched
+
+
+def test_gdal_sends_attribute_filters_as_cql(app, rows):
+    """GDAL 3.6's OAPIF driver sees cql-text among filter-lang's values in the OpenAPI
+    document and sends -where (SetAttributeFilter) to the server as a CQL filter."""
+    w = _with_geometry(rows)
+    cams, inc = w["cameras"], w["incidents"]
+    cases = [
+        ("cameras", "range_m > 105 AND status <> 'faulty'", (cams["range_m"] > 105) & (cams["status"] != "faulty")),
+        ("cameras", "(status = 'faulty' OR status = 'offline') AND NOT (name LIKE '摄像机1%')",
+         cams["status"].isin(["faulty", "offline"]) & ~cams["name"].str.startswith("摄像机1")),
+        ("cameras", "installed_on >= '2026-02-01' AND networked = 1",
+         (cams["installed_on"] >= date(2026, 2, 1)) & cams["networked"]),
+        ("incidents", "occurred_at >= '2026-10-02' AND category = '盗窃'",
+         (inc["local_day"] >= date(2026, 10, 2)) & (inc["category"] == "盗窃")),
+        ("incidents", "village_code IS NULL AND township_code <> 'T1'", inc["township_code"] != "T1"),
+    ]
+    with serve(app) as url:
+        for layer, where, expected in cases:
+            out, fetched = _gdal_debug("ogrinfo", "-ro", "-q", "-al", "-where", where, f"OAPIF:{url}/ogc", layer)
+            assert out.count(f"OGRFeature({layer})") == int(expected.sum()), where
+            items = [u for u in fetched if "/items?" in u and "filter=" in u]
+            assert items and all("filter-lang=cql-text" in u for u in items), fetched
+        # with GDAL's spatial filter: the server's bbox and the filter at once
+        out, fetched = _gdal_debug("ogrinfo", "-ro", "-q", "-al", "-where", "category <> '纠纷'",
+                                   "-spat", "113.0", "34.0", "113.0785", "34.1", f"OAPIF:{url}/ogc", "incidents")
+        first20 = inc.iloc[:20]
+        assert out.count("OGRFeature(incidents)") == int((first20["category"] != "纠纷").sum())
+        assert any("bbox=" in u and "filter=" in u for u in fetched)
+
+
+def test_gdal_reads_sortby_properties_and_crs_4490(app, rows):
+    """GDAL 3.6's OAPIF driver has no sortby, properties or CRS option (the CRS open option
+    came with GDAL 3.7, sortby with none so far): GDAL reads the items URL that carries them
+    (its GeoJSON driver), and what it reads is sorted, cut and in CGCS2000 lat/lon."""
+    cams = _with_geometry(rows)["cameras"]
+    with serve(app) as url:
+        items = (f"{url}/ogc/collections/cameras/items?sortby=-range_m&properties=code,range_m"
+                 f"&crs={EPSG}4490&filter=status%20%3C%3E%20%27offline%27&limit=100")
+        out, _ = _gdal_debug("ogr2ogr", "-f", "GeoJSON", "/vsistdout/", items)
+    doc = json.loads(out)
+    kept = cams[cams["status"] != "offline"].sort_values("range_m", ascending=False)
+    assert [f["properties"]["code"] for f in doc["features"]] == list(kept["code"])
+    assert all(set(f["properties"]) == {"code", "range_m"} for f in doc["features"])
+    where = dict(zip(cams["code"], cams["geometry"]))
+    for feature in doc["features"]:
+        point = where[feature["properties"]["code"]]
+        assert feature["geometry"]["coordinates"] == pytest.approx([point.y, point.x])  # latitude first

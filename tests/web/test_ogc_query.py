@@ -301,7 +301,7 @@ def test_csv_bad_input_and_formula_cells(client, app, rows):
 
 def test_gdal_filters_on_queryables(app, rows):
     """GDAL's OAPIF driver reads the queryables and filters on them (-where; GDAL 3.6 sends
-    the equality to the server as ?status=faulty)."""
+    it to the server as a CQL filter: see test_ogc_filter)."""
     from tests.conftest import serve
     from tests.web.test_ogc import _gdal
 

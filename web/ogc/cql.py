@@ -239,10 +239,10 @@ class Checker:
             if not math.isfinite(node) or abs(node) > 1e15:
                 raise bad(f"属性 {col.name} 的比较值 '{_show(node)}' 超出范围")
             return int(node) if kind == "int" and float(node).is_integer() else float(node)
-        if kind == "bool":
-            if not isinstance(node, bool):
+        if kind == "bool":  # GDAL writes its boolean fields' values as 1 and 0
+            if not isinstance(node, bool) and node not in (0, 1):
                 raise wrong
-            return node
+            return bool(node)
         text = _date_text(node)
         if kind == "date":
             if text is None or not _DATE_T_RE.fullmatch(text):
