@@ -36,6 +36,7 @@ LANGS = ("cql2-text", "cql2-json", "cql-text")  # cql-text: the draft's name, wh
 MAX_LENGTH = 4000  # characters of a filter
 MAX_NESTING = 20  # parentheses (or JSON levels / 2) and NOTs: the parser recurses on them
 MAX_NODES = 300  # operators and operands in one filter
+MAX_PARENS = 200  # "(" anywhere, strings included: a bound on nesting the parser cannot be led past
 GEOMETRY_NAMES = ("geometry", "geom")
 COMPARISONS = ("=", "<>", "<", "<=", ">", ">=")
 MIRROR = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -90,6 +91,12 @@ def _json_depth(value, level: int = 0) -> int:
     return level
 
 
+def _shallow(value):
+    if _json_depth(value) > 2 * MAX_NESTING:
+        raise bad(f"嵌套超过 {2 * MAX_NESTING} 层")
+    return value
+
+
 def parse(raw: str, lang: str):
     """CQL2 JSON (Python values) of a filter in ``lang``; InvalidParameter when it cannot be read."""
     if len(raw) > MAX_LENGTH:
@@ -98,18 +105,18 @@ def parse(raw: str, lang: str):
         raise bad("为空或含 NUL 字符")
     try:
         if lang == "cql2-text":
-            if _text_nesting(raw) > MAX_NESTING:
-                raise bad(f"括号与 NOT 嵌套超过 {MAX_NESTING} 层")
-            return cql2.parse_text(raw).to_json()
+            if raw.count("(") > MAX_PARENS or _text_nesting(raw) > MAX_NESTING:
+                raise bad(f"括号与 NOT 嵌套超过 {MAX_NESTING} 层（或左括号多于 {MAX_PARENS} 个）")
+            return _shallow(cql2.parse_text(raw).to_json())
         try:
             loaded = json.loads(raw, parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
         except (ValueError, RecursionError) as exc:
             raise bad(f"不是有效的 cql2-json（JSON 有误：{str(exc)[:100]}）") from None
-        if _json_depth(loaded) > 2 * MAX_NESTING:
-            raise bad(f"JSON 嵌套超过 {2 * MAX_NESTING} 层")
-        expr = cql2.parse_json(json.dumps(loaded))
+        expr = cql2.parse_json(json.dumps(_shallow(loaded)))
         expr.validate()
         return expr.to_json()
+    except RecursionError:  # arithmetic chains nest without parentheses
+        raise bad(f"嵌套超过 {2 * MAX_NESTING} 层") from None
     except (cql2.ParseError, cql2.ValidationError, ValueError) as exc:
         if isinstance(exc, InvalidParameter):
             raise
@@ -139,7 +146,7 @@ class Checker:
         if not isinstance(node, dict) or "op" not in node:
             raise bad(f"'{_show(node)}' 不是条件")
         op, args = str(node["op"]).lower(), node.get("args") or []
-        if op in ("and", "or"):
+        if op in ("and", "or") and isinstance(args, list) and args:
             return (op, [self.predicate(a) for a in args])
         if op == "not" and len(args) == 1:
             return ("not", self.predicate(args[0]))
@@ -209,28 +216,40 @@ class Checker:
         first, second = self._pair(*args)
         if _kind(first) not in ("text", "enum") or first[0] == "val":
             raise bad("LIKE 的左边应为文字属性")
+        pattern = second[1] if second[0] == "casei" else second
+        if pattern[0] != "val":
+            raise bad("LIKE 的右边应为文字（模式，可用 % 和 _）")
+        if (len(pattern[1]) - len(pattern[1].rstrip("\\"))) % 2:
+            raise bad(f"LIKE 的模式 '{_show(pattern[1])}' 以转义符 \\ 结尾")
         return ("like", first, second)
 
     def _in(self, args):
-        if len(args[1]) > MAX_NODES:
-            raise bad(f"IN 列表最多 {MAX_NODES} 个值")
+        if not 0 < len(args[1]) <= MAX_NODES:
+            raise bad(f"IN 列表应有 1 到 {MAX_NODES} 个值")
         target = self._operand(args[0], None)
         col = _column_of(target, self.columns)
-        return ("in", target, [self._operand(v, col) for v in args[1]])
+        return ("in", target, [self._same(target, self._operand(v, col)) for v in args[1]])
+
+    def _same(self, target, operand):
+        """``operand``, when it is of ``target``'s kind (a property may be another's)."""
+        if FAMILY.get(_kind(target)) != FAMILY.get(_kind(operand)):
+            raise bad(f"属性 {target[1]} 不能与不同类型的属性比较")
+        return operand
 
     def _between(self, args):
         target = self._operand(args[0], None)
         if _kind(target) not in ("int", "float", "date", "timestamp"):
             raise bad("BETWEEN 只用于数、日期或时间属性")
         col = _column_of(target, self.columns)
-        return ("between", target, self._operand(args[1], col), self._operand(args[2], col))
+        return ("between", target, self._same(target, self._operand(args[1], col)),
+                self._same(target, self._operand(args[2], col)))
 
     def literal(self, node, col: Column):
         """The literal ``node`` as a value of ``col``'s kind; InvalidParameter naming both."""
         wrong = bad(f"属性 {col.name}（{col.label}）应与{WORDS[FAMILY[col.kind]]}比较，而不是 '{_show(node)}'")
         kind = col.kind
         if kind in ("text", "enum"):
-            if not isinstance(node, str):
+            if not isinstance(node, str) or "\x00" in node:
                 raise wrong
             return node
         if kind in ("int", "float"):
@@ -279,6 +298,8 @@ class Checker:
         coords = shapely.get_coordinates(geom)
         if geom.is_empty or not np.isfinite(coords).all():
             raise bad(f"几何 '{_show(node)}' 为空或坐标不是有限的数")
+        if not geom.is_valid:
+            raise bad(f"几何 '{_show(node)}' 无效（{shapely.is_valid_reason(geom)}）")
         if self.crs.flip:
             geom = shapely.transform(geom, lambda xy: xy[:, ::-1])
             coords = shapely.get_coordinates(geom)
