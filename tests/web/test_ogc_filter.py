@@ -192,6 +192,9 @@ def test_filter_with_properties_csv_and_another_county(client, rows):
     assert doc["features"] and all(set(f["properties"]) == {"code", "status"} for f in doc["features"])
     resp = get(client, ITEMS.format("incidents"), query_string={"filter": "code = 'Q999'", "f": "csv"})
     assert resp.status_code == 200 and resp.headers["OGC-NumberMatched"] == "0"  # the other county's
+    html = get(client, ITEMS.format("cameras"), query_string={"filter": "name = '摄像机7'", "f": "html"})
+    assert html.status_code == 200 and "摄像机7" in html.get_data(as_text=True)
+    assert "摄像机8" not in html.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("crs, flip", [(EPSG + "4326", True), (EPSG + "4490", True), (EPSG + "3857", False)])
