@@ -5,6 +5,7 @@ from psycopg2 import sql
 
 from geo.calendar import TIMEZONE as LOCAL_TZ  # dates (days without a time) are local days
 from layers.catalog import Layer
+from layers.cql import compile_filter
 from layers.errors import FeatureNotFound
 
 
@@ -94,7 +95,7 @@ def _time_filter(layer: Layer, interval) -> tuple[list, list]:
     return where, params
 
 
-def _filters(layer: Layer, county_code, bbox, interval, codes=None, equal=None, bbox_srid=4326):
+def _filters(layer: Layer, county_code, bbox, interval, codes=None, equal=None, bbox_srid=4326, cql=None):
     where, params = _property_filters(layer, equal or {})
     if county_code:
         where.append(sql.SQL("t.county_code = %s"))
@@ -110,6 +111,10 @@ def _filters(layer: Layer, county_code, bbox, interval, codes=None, equal=None, 
     if codes is not None:
         where.append(sql.SQL("t.code = ANY(%s)"))
         params.append(list(codes))
+    if cql is not None:
+        condition, values = compile_filter(layer, cql)
+        where.append(condition)
+        params += values
     clause = sql.SQL(" WHERE ") + sql.SQL(" AND ").join(where) if where else sql.SQL("")
     return clause, params
 
@@ -117,7 +122,7 @@ def _filters(layer: Layer, county_code, bbox, interval, codes=None, equal=None, 
 def query_features(conn, layer: Layer, *, county_code=None, bbox=None, interval=None,
                    limit: int = 100, offset: int = 0, codes=None, precision: int = 7,
                    equal=None, sortby=None, properties=None, geometry: bool = True,
-                   bbox_srid: int = 4326, srid: int = 4326, flip: bool = False):
+                   bbox_srid: int = 4326, srid: int = 4326, flip: bool = False, cql=None):
     """Return (features, number_matched) of ``layer`` as GeoJSON dicts (WGS 84 lon/lat).
 
     bbox: (minx, miny, maxx, maxy) in degrees, features whose geometry intersects it
@@ -130,9 +135,9 @@ def query_features(conn, layer: Layer, *, county_code=None, bbox=None, interval=
     Columns are the catalog's: a name that is not one raises ValueError. Dates and times
     in the properties are ISO 8601 strings (times in the connection's time zone).
     bbox_srid: the bbox's CRS (x east); srid, flip: geometries transformed to that CRS,
-    axes swapped when flip (north first).
+    axes swapped when flip (north first). cql: a checked CQL2 filter (``web.ogc.cql``).
     """
-    where, params = _filters(layer, county_code, bbox, interval, codes, equal, bbox_srid)
+    where, params = _filters(layer, county_code, bbox, interval, codes, equal, bbox_srid, cql)
     table = sql.Identifier(layer.table)
     count_q = sql.SQL("SELECT count(*) FROM {} t").format(table) + where
     with conn.cursor() as cur:

@@ -185,7 +185,7 @@ def test_openapi_document_describes_every_path(client):
     names = {_resolve(doc, p)["name"] for p in items}
     queryable = {"code", "occurred_at", "category", "focus", "township_code", "village_code"}
     assert names == {"f", "bbox", "bbox-crs", "crs", "limit", "offset", "datetime", "sortby", "properties",
-                     "skipGeometry"} | queryable
+                     "skipGeometry", "filter", "filter-lang", "filter-crs"} | queryable
     limit = _resolve(doc, {"$ref": "#/components/parameters/limit"})
     assert limit["schema"]["maximum"] == 10000 and limit["schema"]["default"] == 100
     town_items = doc["paths"]["/collections/townships/items"]["get"]["parameters"]
@@ -625,7 +625,7 @@ def test_gdal_reads_every_layer(live_server, county):
     summary = _gdal("ogrinfo", "-ro", "-so", dataset, "cameras")
     assert "azimuth: Real" in summary and "installed_on: Date" in summary
     assert "networked: Integer(Boolean)" in summary
-    # GDAL turns a filter on a date field into the server's datetime parameter
+    # GDAL sends a filter on a date field to the server (a CQL filter: occurred_at >= '2026-11-23T')
     out = _gdal("ogrinfo", "-ro", "-q", "-al", "-where", "occurred_at >= '2026-11-23'",
                 dataset, "incidents")
     assert out.count("OGRFeature(incidents)") == 3

@@ -79,7 +79,9 @@ def test_queryables_list_the_catalog_columns(client, rows):
     assert doc["$schema"] == "https://json-schema.org/draft/2020-12/schema" and doc["type"] == "object"
     assert urlsplit(doc["$id"]).path == "/ogc/collections/cameras/queryables"
     expected = ["code"] + [c.name for c in LAYERS["cameras"].columns if c.name != "code"]
-    assert list(doc["properties"]) == expected
+    assert list(doc["properties"]) == expected + ["geometry"]  # the geometry for CQL2's spatial functions
+    assert doc["properties"]["geometry"] == {"title": "几何（只用于 filter 的空间运算）", "format": "geometry-point",
+                                             "x-ogc-role": "primary-geometry"}
     assert doc["properties"]["status"] == {"title": "状态", "type": "string", "enum": STATUSES}
     assert doc["properties"]["networked"]["type"] == "boolean"
     assert doc["properties"]["installed_on"]["format"] == "date"
@@ -299,7 +301,7 @@ def test_csv_bad_input_and_formula_cells(client, app, rows):
 
 def test_gdal_filters_on_queryables(app, rows):
     """GDAL's OAPIF driver reads the queryables and filters on them (-where; GDAL 3.6 sends
-    the equality to the server as ?status=faulty)."""
+    it to the server as a CQL filter: see test_ogc_filter)."""
     from tests.conftest import serve
     from tests.web.test_ogc import _gdal
 

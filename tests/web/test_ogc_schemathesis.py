@@ -66,12 +66,23 @@ def _describe(recorder, case_id: str, check) -> str:
             f"{case.as_curl_command()}\n-> {got}")
 
 
+def _document(app) -> dict:
+    """The OpenAPI document, with one change: CQL2's grammar is no JSON Schema, so any
+    string is a valid ``filter`` to the document but most are 400 to the server. Here the
+    filter is pinned to the two expressions valid in CQL2 text and JSON alike;
+    tests/web/test_ogc_filter.py tests the language, and fuzzes it for server errors."""
+    doc = app.test_client().get("/ogc/api", headers=basic("leader")).get_json()
+    doc["components"]["parameters"]["filter"]["schema"] = {"type": "string", "enum": ["true", "false"]}
+    return doc
+
+
 def _run(app) -> tuple[Counter, Counter, list[str]]:
     """Cases per phase, checks run per check, and one description per distinct failure."""
     # the WSGI transport asks for gzip and does not undo it: compression (transport, not
     # contract) is off here; tests/web/test_hardening.py checks it
     app.extensions["countymap_compress"].compress_mimetypes_set = set()
-    schema = schemathesis.openapi.from_wsgi("/ogc/api", app, config=_config(), headers=basic("leader"))
+    schema = schemathesis.openapi.from_dict(_document(app), config=_config())
+    schema.app, schema.location = app, "/ogc/api"
     phases, checked, found = Counter(), Counter(), {}
     for event in from_schema(schema).execute():
         if isinstance(event, (events.NonFatalError, events.FatalError)):

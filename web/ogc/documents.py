@@ -18,8 +18,14 @@ from web.ogc.query import queryable_columns
 Url = Callable[..., str]
 CONF = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
 CONF3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
+CQL2 = "http://www.opengis.net/spec/cql2/1.0/conf/"
 CONFORMANCE = [CONF + "core", CONF + "oas30", CONF + "html", CONF + "geojson",
                CONF3 + "queryables", CONF3 + "queryables-query-parameters",
+               CONF3 + "filter", CONF3 + "features-filter",
+               CQL2 + "cql2-text", CQL2 + "cql2-json", CQL2 + "basic-cql2",
+               CQL2 + "advanced-comparison-operators", CQL2 + "case-insensitive-comparison",
+               CQL2 + "basic-spatial-functions", CQL2 + "basic-spatial-functions-plus",
+               CQL2 + "spatial-functions", CQL2 + "temporal-functions",
                "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"]
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 TRS = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
@@ -161,14 +167,22 @@ def _property_schema(col: Column) -> dict:
 
 
 def queryables(url: Url, layer: Layer) -> dict:
-    """The queryables (Part 3): the properties one may filter (?status=faulty) and sort on."""
+    """The queryables (Part 3): the properties one may filter (?status=faulty, or in a CQL2
+    filter) and sort on; the geometry (``geometry``) for the filter's spatial functions."""
+    props = {col.name: _property_schema(col) for col in queryable_columns(layer)}
+    if layer.geometry:
+        props["geometry"] = {"title": "几何（只用于 filter 的空间运算）",
+                             "format": "geometry-" + ("any" if layer.geometry == "Geometry"
+                                                      else layer.geometry.lower()),
+                             "x-ogc-role": "primary-geometry"}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": url("ogc.queryables", name=layer.name),
         "title": f"{layer.title}：可查询的属性",
-        "description": "每个属性可作查询参数（等于，如 ?status=faulty），也可用于 sortby 和 properties",
+        "description": "每个属性可作查询参数（等于，如 ?status=faulty），可用于 CQL2 的 filter，"
+                       "也可用于 sortby 和 properties（geometry 只用于 filter 的空间运算）",
         "type": "object",
-        "properties": {col.name: _property_schema(col) for col in queryable_columns(layer)},
+        "properties": props,
         "additionalProperties": False,
     }
 

@@ -3,6 +3,7 @@ response and schema, one collection per catalog layer."""
 from __future__ import annotations
 
 from layers.catalog import LAYERS
+from web.ogc.cql import MAX_LENGTH as FILTER_MAX
 from web.ogc.documents import CRS84, GEOJSON, HTML, JSON, JSON_SCHEMA, OPENAPI, TRS
 from web.ogc.params import DATETIME_PATTERN, MAX_OFFSET
 from web.ogc.query import SORT_LIMIT, names_pattern, queryable_columns, value_schema
@@ -74,7 +75,8 @@ def _layer_query_parameters(layer) -> list:
 def _layer_paths(layer) -> dict:
     """The five paths of one collection."""
     tag = [f"{layer.title} {layer.name}"]
-    params = [_ref("parameters", p) for p in ("fItems", "bbox", "bbox-crs", "crs", "limit", "offset")]
+    params = [_ref("parameters", p) for p in ("fItems", "bbox", "bbox-crs", "crs", "limit", "offset",
+                                              "filter", "filter-lang", "filter-crs")]
     if layer.time:
         params.append(_ref("parameters", "datetime"))
     params += _layer_query_parameters(layer)
@@ -205,6 +207,28 @@ def _responses_section() -> dict:
     }
 
 
+def _filter_parameters(crs_uris: list) -> dict:
+    """filter, filter-lang and filter-crs (Part 3 filtering, CQL2)."""
+    return {
+        "filter": {"name": "filter", "in": "query", "required": False, "style": "form", "explode": False,
+                   "description": "CQL2 筛选条件（OGC API - Features 第 3 部分），属性见图层的 queryables；"
+                                  "比较 = <> < <= > >=、AND/OR/NOT、LIKE、IN、BETWEEN、IS NULL、CASEI；"
+                                  "时间 DATE('2026-11-20')（当地整日）、TIMESTAMP('2026-11-20T08:00:00Z')、"
+                                  "INTERVAL(开始, 结束) 与 T_AFTER、T_BEFORE、T_INTERSECTS、T_DURING 等；"
+                                  "空间 S_INTERSECTS、S_WITHIN、S_CONTAINS、S_DISJOINT 等，几何用 WKT、GeoJSON 或 "
+                                  "BBOX(…)，属性名 geometry。例：status = 'faulty' AND range_m > 100。"
+                                  f"最多 {FILTER_MAX} 字，括号与 NOT 至多 20 层；与 bbox、datetime、按属性筛选同时成立",
+                   "schema": {"type": "string", "minLength": 1, "maxLength": FILTER_MAX}},
+        "filter-lang": {"name": "filter-lang", "in": "query", "required": False, "style": "form", "explode": False,
+                        "description": "filter 的语言：cql2-text（默认）或 cql2-json；cql-text 同 cql2-text（草案的名字，GDAL 3.6 用它）",
+                        "schema": {"type": "string", "enum": ["cql2-text", "cql2-json", "cql-text"],
+                                   "default": "cql2-text"}},
+        "filter-crs": {"name": "filter-crs", "in": "query", "required": False, "style": "form", "explode": False,
+                       "description": "filter 中几何的坐标系（值同 crs，默认 CRS84），按该坐标系的轴序",
+                       "schema": {"type": "string", "enum": crs_uris}},
+    }
+
+
 def _parameters(crs_uris: list) -> dict:
     return {
         "f": {"name": "f", "in": "query", "required": False, "style": "form", "explode": False,
@@ -250,6 +274,7 @@ def _parameters(crs_uris: list) -> dict:
                                     "2026-11-20（当地整日）、开始/结束，开放端用 .. 或留空；"
                                     "无时区时按北京时间，时区偏移在 ±15:59 以内；结束早于开始的时间段不含任何要素",
                      "schema": {"type": "string", "pattern": DATETIME_PATTERN}},
+        **_filter_parameters(crs_uris),
         "skipGeometry": {"name": "skipGeometry", "in": "query", "required": False, "style": "form",
                          "explode": False, "description": "true：不返回几何（geometry 为 null）",
                          "schema": {"type": "boolean", "default": False}},
@@ -270,8 +295,8 @@ def openapi_document(county_name: str, server: str, crs_uris: list | None = None
     return {
         "openapi": "3.0.3",
         "info": {"title": f"{county_name}平安建设一张图 数据服务", "version": "1.0.0",
-                 "description": "OGC API - Features 第 1 部分（核心，只读）及第 3 部分的可查询属性"
-                                "（queryables、按属性筛选、sortby、properties、skipGeometry），"
+                 "description": "OGC API - Features 第 1 部分（核心，只读）及第 3 部分的可查询属性与筛选"
+                                "（queryables、按属性筛选、CQL2 文本与 JSON 的 filter、sortby、properties、skipGeometry），"
                                 "第 2 部分的坐标系（crs、bbox-crs）。所有请求需登录：HTTP Basic。"
                                 "未声明的查询参数答 400；只读：GET（HEAD、OPTIONS 亦可），其他方法答 405；"
                                 "错误都是 JSON（OGC 异常：code、description）。"},

@@ -11,13 +11,13 @@ from layers import features
 from layers.catalog import LAYERS, get_layer
 from web import context
 from web.cache import built
-from web.ogc import bp, crs as crs_, params, query
+from web.ogc import bp, cql, crs as crs_, params, query
 from web.ogc.csvout import CSV, features_csv
 from web.ogc import documents as doc
 from web.ogc.openapi import DEFAULT_LIMIT, MAX_LIMIT, openapi_document
 
 ITEMS_PARAMS = ("f", "bbox", "bbox-crs", "crs", "limit", "offset", "datetime", "sortby", "properties",
-                "skipGeometry")
+                "skipGeometry", "filter", "filter-lang", "filter-crs")
 
 
 def _url(endpoint: str, **values) -> str:
@@ -139,8 +139,8 @@ def queryables(name: str):
 
 @bp.route("/collections/<name>/items")
 def items(name: str):
-    """Return the features of a layer: bbox, datetime, property filters, sortby, properties,
-    skipGeometry, limit, offset; paged with links."""
+    """Return the features of a layer: bbox, datetime, property filters, CQL2 filter, sortby,
+    properties, skipGeometry, limit, offset; paged with links."""
     layer = get_layer(name)
     args = request.args
     params.check_params(args, ITEMS_PARAMS + tuple(c.name for c in query.queryable_columns(layer)))
@@ -154,7 +154,8 @@ def items(name: str):
     bbox, bbox_srid = crs_.bbox_in(args, crs_.crs_param(args, "bbox-crs", centre)) or (None, 4326)
     interval = params.datetime_param(args, layer)
     asked = {"equal": query.property_filters(args, layer), "sortby": query.sortby_param(args, layer),
-             "properties": query.properties_param(args, layer), "geometry": not query.skip_geometry_param(args)}
+             "properties": query.properties_param(args, layer), "geometry": not query.skip_geometry_param(args),
+             "cql": cql.filter_param(args, layer, centre)}
     found, matched = ([], 0) if params.holds_nothing(bbox, interval) else features.query_features(
         context.conn(), layer, county_code=context.code(), bbox=bbox, interval=interval,
         limit=limit, offset=offset, bbox_srid=bbox_srid, srid=out.srid, flip=out.flip, **asked)
