@@ -12,7 +12,14 @@ the same key, so a change of the layer makes the next request build afresh.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from layers.errors import LayerNotFound
+from web.maps.shell import LAYERS_PATH
 
 from web import context, params
 from web.cache import Kept
@@ -20,6 +27,7 @@ from web.schemas.tiles import TileQuery
 from web.services import tiles as service
 
 MIMETYPE = "application/vnd.mapbox-vector-tile"
+TOKEN = re.compile(r"[0-9a-f]{32}")
 CACHE_CONTROL = "private, no-cache"
 DEFAULT_MB = 64
 
@@ -53,6 +61,37 @@ def tile(layer: str, z: str, x: str, y: str):
         resp = Response(body, status=200 if body else 204, mimetype=MIMETYPE)
     resp.set_etag(tag)
     resp.headers["Cache-Control"] = CACHE_CONTROL
+    return resp
+
+
+def keep_page_layers(parts: dict) -> dict:
+    """A page map's parts whose overlays are fetched after the page (``web.maps.shell.
+    defer_layers``): their features are kept on the app's shelf (shared by the workers)
+    under a digest of their content, which names them in the page's script."""
+    layers = parts.pop("layers", None)
+    if layers is None:
+        return parts
+    body = current_app.json.dumps(layers).encode("utf-8")
+    token = hashlib.sha256(body).hexdigest()[:32]
+    current_app.extensions["countymap_shelf"].get(("page-layers", token), lambda: body)
+    prefix = url_for("tiles.page_layer", token=token, n=0).rsplit("/", 1)[0]
+    return {**parts, "script": parts["script"].replace(LAYERS_PATH, prefix)}
+
+
+@bp.route("/page/<token>/<int:n>.geojson")
+def page_layer(token: str, n: int):
+    """One overlay of a page's map (its features, each with its style), kept when the page
+    was built; 404 once the data has changed and the page been built again."""
+    if not TOKEN.fullmatch(token):
+        raise LayerNotFound("地图数据的编号不对")
+
+    def missing():
+        raise LayerNotFound("地图数据已更新，请刷新页面")
+    layers = json.loads(current_app.extensions["countymap_shelf"].get(("page-layers", token), missing))
+    if n >= len(layers):
+        raise LayerNotFound(f"此页地图只有 {len(layers)} 个图层")
+    resp = jsonify(layers[n])
+    resp.headers["Cache-Control"] = "private, max-age=3600"
     return resp
 
 

@@ -93,9 +93,10 @@ def test_coverage_pages(county, client):
     page = client.get("/leader/coverage", headers=basic("leader")).get_data(as_text=True)
     assert "完好率" in page and "50.0%（1/2）" in page and 'id="township-coverage"' in page
     page = client.get("/commander/cameras", headers=basic("commander")).get_data(as_text=True)
-    assert "/commander/cameras/X" in page and "摄像机 2 台" in page
+    link = '"link":{"url":"/commander/cameras/__CODE__"'   # each camera's popup links to its page
+    assert link in page and '"text":"修改状态"' in page and "摄像机 2 台" in page
     leader_page = client.get("/commander/cameras", headers=basic("leader")).get_data(as_text=True)
-    assert "/commander/cameras/X" in leader_page and "修改状态" not in leader_page
+    assert link in leader_page and "修改状态" not in leader_page and "查看详情与历史" in leader_page
     assert client.post("/commander/cameras/X", data={"status": "working"}, headers=basic("leader")).status_code == 403
     resp = client.post("/commander/cameras/X", data={"status": "working", "note": "修复"}, headers=basic("commander"))
     assert resp.status_code == 302

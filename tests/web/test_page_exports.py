@@ -87,10 +87,15 @@ def test_coverage_page_has_export_print_and_numbers_for_people(coverage_county, 
 
 
 def test_camera_popup_shows_whole_degrees_and_distances(coverage_county, client):
+    """The camera map's popup writes 朝向 as a whole bearing, 视场 as an angle and 可视距离
+    as 850 m / 1.2 km (the browser writes them as web.numbers does: tests/browser/
+    test_map_shell.py compares the two on every layer)."""
+    from tests.web.test_maps import tile_overlays
+
     html = client.get("/commander/cameras", headers=basic("commander")).get_data(as_text=True)
-    html = re.sub(r"\\u([0-9a-f]{4})", lambda m: chr(int(m.group(1), 16)), html)   # the map's JSON
-    assert "朝向 181°" in html and "180.75" not in html
-    assert "可视 1.2 km" in html and "视场 360°" in html and "朝向 —" in html
+    columns = {c[0]: c for c in tile_overlays(html)["cameras"]["columns"]}
+    assert columns["azimuth"][2] == "bearing" and columns["fov"][2] == "angle"
+    assert columns["range_m"][2] == "distance"
 
 
 @pytest.mark.parametrize("url, field", [("/leader/coverage.xlsx?as_of=2026-13-01", "as_of"),

@@ -98,16 +98,21 @@ def login(client, role: str) -> None:
 
 
 def page(client, url: str = PAGE) -> str:
+    """The page, with its map's overlays (fetched after the page in a browser) appended."""
+    from tests.web.test_page_layers import with_layers
+
     resp = client.get(url)
     assert resp.status_code == 200, resp.get_data(as_text=True)[:2000]
-    return resp.get_data(as_text=True)
+    return with_layers(client, resp.get_data(as_text=True))
 
 
 def submit(client, form: dict, **changes) -> str:
     """POST a form as the browser would, follow the redirect, return the page."""
+    from tests.web.test_page_layers import with_layers
+
     resp = client.post(form["action"], data={**form["fields"], **changes}, follow_redirects=True)
     assert resp.status_code == 200, resp.get_data(as_text=True)[:2000]
-    return resp.get_data(as_text=True)
+    return with_layers(client, resp.get_data(as_text=True))
 
 
 def flashes(html: str) -> str:

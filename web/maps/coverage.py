@@ -39,7 +39,7 @@ def coverage_map(config, villages: list[dict], report: dict) -> dict:
     features = [{**f, "properties": {"color": rule_color(by_code.get(f["id"], {})),
                                      "popup": _village_popup(f["properties"]["name"], by_code.get(f["id"], {}))}}
                 for f in villages]
-    m = page_map(config)
+    m = page_map(config, deferred=True)
     add_overlay(m, "村视频覆盖（本县规则）", features, lambda p: {"color": "#555", "weight": 0.8, "fillOpacity": 0.6,
                                                         "fillColor": p["color"]}, popup="popup")
     bounds = fit_bounds(features)

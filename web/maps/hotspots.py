@@ -33,7 +33,7 @@ def _layer(m, title: str, features: list[dict], style, css: str, show: bool = Tr
 
 
 def _base_map(config, towns: gpd.GeoDataFrame):
-    m = page_map(config)
+    m = page_map(config, deferred=True)
     geoms = towns.geometry.simplify(2e-5).values
     _layer(m, "乡镇界", [_tip(i, g, safe_text(n)) for i, (g, n) in enumerate(zip(geoms, towns["name"]))],
            lambda p: TOWNSHIP_STYLE, "pl-townships")

@@ -31,7 +31,7 @@ def status_map(config, townships: list[dict], villages: list[dict], rows: list[d
     features = [{**f, "properties": {"status": by_code[f["id"]]["status"],
                                      "popup": _popup(by_code[f["id"]], edit_url)}}
                 for f in villages if f["id"] in by_code]
-    m = page_map(config, townships)
+    m = page_map(config, townships, deferred=True)
     add_overlay(m, "偏远村整治状态", features, lambda p: {"color": "#555", "weight": 1, "fillOpacity": 0.7,
                                                     "fillColor": STATUS_COLORS[p["status"]]}, popup="popup")
     bounds = fit_bounds(features)

@@ -73,8 +73,10 @@ def figure_parts(m: folium.Map, layer_control: bool = False, collapsed: bool = F
         folium.LayerControl(collapsed=collapsed).add_to(m)
     root = m.get_root()
     root.render()
-    return {"header": root.header.render(), "html": root.html.render(),
-            "script": root.script.render()}
+    parts = {"header": root.header.render(), "html": root.html.render(), "script": root.script.render()}
+    if getattr(m, "_deferred", None) is not None:
+        parts["layers"] = m._deferred   # web.pages.common.light keeps them and names them
+    return parts
 
 
 def feature(geom, props: dict, precision: int | None = 6, fid=None) -> dict:
@@ -97,6 +99,31 @@ def fit_bounds(features) -> list | None:
     return [[float(south), float(west)], [float(north), float(east)]]
 
 
+def defer_layers(m: folium.Map) -> folium.Map:
+    """From now on ``add_overlay`` keeps ``m``'s features out of the page: each overlay is
+    fetched after the page from LAYERS_PATH/<n>.geojson (see ``figure_parts``'s 'layers')."""
+    m._deferred = []
+    m.default_js += [("vectorgrid", "/vendor/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js"),
+                     ("county_vector", "/static/vector_layers.js")]
+    return m
+
+
+def _defer(m: folium.Map, title: str, features: list[dict], style_of, tooltip, popup, marker, show: bool):
+    """The overlay as an ApiOverlay of LAYERS_PATH/<n>.geojson, each feature with its style."""
+    from web.maps.tiled import ApiOverlay
+
+    n = len(m._deferred)
+    m._deferred.append({"type": "Feature" + "Collection", "features": [
+        {**f, "properties": {**f["properties"], "_style": style_of(f["properties"])}} for f in features]})
+    options = dict(getattr(marker, "options", None) or {})
+    radius = options.pop("radius", None)
+    return ApiOverlay(title, f"{LAYERS_PATH}/{n}.geojson", options, show=show, tooltip=tooltip, popup=popup, escaped=True,
+                      style_property="_style", point_radius=radius).add_to(m)
+
+
+LAYERS_PATH = "/tiles/page/__LAYERS__"
+
+
 def add_overlay(m: folium.Map, title: str, features: list[dict], style, *, tooltip: str | None = None,
                 popup: str | None = None, marker=None, show: bool = True, sticky: bool = True):
     """One overlay of GeoJSON features; returns the folium layer.
@@ -104,11 +131,14 @@ def add_overlay(m: folium.Map, title: str, features: list[dict], style, *, toolt
     style: Leaflet path options for every feature, or a function of a feature's
     properties. tooltip / popup: the property holding the (already escaped) text shown
     on hover / on click. With no features the overlay is an empty group titled
-    "title（无）", so that the layer control still says what is missing.
+    "title（无）", so that the layer control still says what is missing. On a map made
+    with ``defer_layers`` the features are fetched after the page.
     """
     if not features:
         return folium.FeatureGroup(name=f"{title}（无）", show=show).add_to(m)
     style_of = style if callable(style) else (lambda props: style)
+    if getattr(m, "_deferred", None) is not None:
+        return _defer(m, title, features, style_of, tooltip, popup, marker, show)
     layer = folium.GeoJson(
         {"type": "FeatureCollection", "features": features}, name=title, show=show, marker=marker,
         style_function=lambda f: style_of(f["properties"]),
@@ -117,10 +147,13 @@ def add_overlay(m: folium.Map, title: str, features: list[dict], style, *, toolt
     return layer.add_to(m)
 
 
-def page_map(config, townships: list[dict] | None = None) -> folium.Map:
+def page_map(config, townships: list[dict] | None = None, deferred: bool = False) -> folium.Map:
     """The map of a page: local assets, metric scale, tiles only from TILE_URL, and the
-    township borders (GeoJSON features with a ``name``) drawn for orientation."""
+    township borders (GeoJSON features with a ``name``) drawn for orientation; with
+    ``deferred`` its overlays' features are fetched after the page (``defer_layers``)."""
     m = LocalMap(location=list(DEFAULT_CENTER), zoom_start=10, tiles=None, control_scale=True)
+    if deferred:
+        defer_layers(m)
     if config.get("TILE_URL"):
         folium.TileLayer(config["TILE_URL"], attr=config.get("TILE_ATTRIBUTION") or " ", name="底图").add_to(m)
     if townships:

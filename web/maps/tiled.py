@@ -170,7 +170,7 @@ class ApiOverlay(Layer):
     {property: value} the features must have (several overlays may share one URL: it is
     fetched once); ``escaped``: tooltip and popup properties are HTML the server wrote and
     escaped (``web.maps.text.safe_text``), else text; ``colour``: the property holding each
-    feature's colour."""
+    feature's colour; ``style_property``: the property holding each feature's style."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -180,11 +180,13 @@ class ApiOverlay(Layer):
 
     def __init__(self, name: str, url: str, style: dict, *, key: str | None = None, where: dict | None = None,
                  show: bool = True, tooltip: str | None = None, popup: str | None = None, escaped: bool = False,
-                 colour: str | None = None, style_by: dict | None = None, point_radius: int | None = None):
+                 colour: str | None = None, style_by: dict | None = None, point_radius: int | None = None,
+                 style_property: str | None = None):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "ApiOverlay"
         self.json = script_json({"url": url, "key": key, "style": style, "where": where or {}, "tooltip": tooltip,
                                  "popup": popup, "escaped": escaped, "colour": colour, "styleBy": style_by,
+                                 "styleProperty": style_property,
                                  "radius": point_radius, "title": name})
 
 

@@ -19,6 +19,7 @@ from web.maps import hotspots as hotspot_maps
 from web.maps.remediation import status_map
 from web.api import cockpit as cockpit_api
 from web.maps import township_svg
+from web.tiles import keep_page_layers
 from web.pages.common import townships
 from web.pages.home import download
 from web.schemas.cockpit import CockpitQuery
@@ -85,8 +86,8 @@ def remediation():
                     excepted=rem.exceptions(rows),
                     chart=exports.remediation_chart(conn, county, as_of, "svg").decode("utf-8"),
                     risky=rem.at_risk(conn, county, as_of, 15),
-                    map=status_map(current_app.config, townships(), _villages([r["code"] for r in rows]), rows,
-                                   edit_url))
+                    map=keep_page_layers(status_map(current_app.config, townships(),
+                                                    _villages([r["code"] for r in rows]), rows, edit_url)))
     return render_template("leader/remediation.html", as_of=as_of, labels=rem.STATUS_LABELS,
                            **built(("leader.remediation", as_of), build))
 
@@ -128,7 +129,7 @@ def _coverage(as_of) -> dict:
         return dict(r=report, names={f["id"]: f["properties"]["name"] for f in townships()},
                     ranked=sorted(report["townships"], key=lambda t: (-t["video_covered_share"], t["code"])),
                     failing=[v for v in report["villages"] if v["remote"] and not v["video_covered"]],
-                    map=coverage_maps.coverage_map(current_app.config, _villages(), report))
+                    map=keep_page_layers(coverage_maps.coverage_map(current_app.config, _villages(), report)))
     parts = built("leader.coverage", build)
     rows = rem.village_rows(conn, county.code, as_of)
     by_code = {v["code"]: v for v in parts["r"]["villages"]}
@@ -172,4 +173,5 @@ def hotspots():
         county_level=sum(g["levels"]["county"] for g in groups),
         short_towns=sum(g["levels"]["township"] < TOWNSHIP_REQUIRED for g in groups),
         labels=VALUE_LABELS, status_colors=HOTSPOT_COLORS, prev_q=previous_quarter(quarter),
-        next_q=next_quarter(quarter), map=hotspot_maps.leader_map(current_app.config, towns, features))
+        next_q=next_quarter(quarter),
+        map=keep_page_layers(hotspot_maps.leader_map(current_app.config, towns, features)))

@@ -21,6 +21,7 @@ from web.schemas.hotspots import MAX_BUFFER_M, RADIUS_M, Analysis, DraftForm, It
 from web.services import hotspot_lists as hl
 from web.services import quarter as qs
 from web.services.hotspots import DENSITY_BANDWIDTH_M
+from web.tiles import keep_page_layers
 
 PAGE_ARGS = ("quarter", "category", "focus", "cell_m", "band_m")
 SOURCE_LABELS = {"candidate": "候选", "drawn": "手绘", "picked": "选取", "point": "点选", "carried_over": "上季度延续",
@@ -47,7 +48,8 @@ def _map_parts(a: Analysis, analysed: dict) -> dict:
 
     def build():
         rows = qs.candidate_rows(analysed["candidates"], [], a.quarter)
-        return hotspot_maps.planner_map(config, _towns(), analysed, rows, _last(conn, county, analysed["period"]))
+        return keep_page_layers(hotspot_maps.planner_map(config, _towns(), analysed, rows,
+                                                         _last(conn, county, analysed["period"])))
     return built(("planner.hotspots.map", a.model_dump_json()), build, tables=LAST_QUARTER_TABLES)
 
 

@@ -241,6 +241,9 @@
       style: function (f) {
         var style = assign({}, opts.style);
         if (opts.styleBy) { assign(style, opts.styleBy.styles[String(f.properties[opts.styleBy.column])]); }
+        if (opts.styleProperty && f.properties[opts.styleProperty]) {  // a style the server gave each feature
+          assign(style, f.properties[opts.styleProperty]);
+        }
         if (opts.colour && f.properties[opts.colour]) {  // a colour the server gave each feature
           style.color = style.fillColor = f.properties[opts.colour];
         }
@@ -250,6 +253,7 @@
         return Object.keys(opts.where || {}).every(function (k) { return f.properties[k] === opts.where[k]; });
       },
       pointToLayer: function (f, at) { return L.circleMarker(at, { radius: opts.radius || 5 }); },
+      pane: opts.pane || "overlayPane",
       onEachFeature: function (f, l) {
         if (opts.escaped) {  // label and popup written and HTML-escaped by the server (web/maps)
           if (opts.tooltip && f.properties[opts.tooltip]) { l.bindTooltip(f.properties[opts.tooltip], { sticky: true }); }
