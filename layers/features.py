@@ -173,11 +173,15 @@ def _geometry(crs, precision: int) -> sql.Composable:
 
 
 def get_feature(conn, layer: Layer, code: str, county_code=None, srid: int = 4326, flip: bool = False) -> dict:
-    """Return one feature by code (in srid, axes swapped when flip); raise FeatureNotFound."""
-    features, _ = query_features(conn, layer, county_code=county_code, codes=[code], limit=1, srid=srid, flip=flip)
-    if not features:
+    """Return one feature by code (in srid, axes swapped when flip); raise FeatureNotFound.
+    One statement: the page query of that code, without counting."""
+    where, params = _filters(layer, county_code, None, None, [code])
+    with conn.cursor() as cur:
+        cur.execute(_page_query(layer, where, 7, _order(layer, None), crs=(srid, flip)), params + [1, 0])
+        row = cur.fetchone()
+    if row is None:
         raise FeatureNotFound(f"图层 {layer.name} 中没有编码为 '{code}' 的要素")
-    return features[0]
+    return row[0]
 
 
 def extent(conn, layer: Layer, county_code=None) -> dict:
