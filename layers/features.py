@@ -133,14 +133,14 @@ def query_features(conn, layer: Layer, *, county_code=None, bbox=None, interval=
     axes swapped when flip (north first).
     """
     where, params = _filters(layer, county_code, bbox, interval, codes, equal, bbox_srid)
-    table = sql.Identifier(layer.table)
-    count_q = sql.SQL("SELECT count(*) FROM {} t").format(table) + where
     with conn.cursor() as cur:
-        cur.execute(count_q, params)
-        matched = cur.fetchone()[0]
         page = _page_query(layer, where, precision, _order(layer, sortby), properties, geometry, (srid, flip))
         cur.execute(page, params + [limit, offset])
         features = [row[0] for row in cur.fetchall()]
+        if len(features) < limit and (features or offset == 0):
+            return features, offset + len(features)  # the last page: no need to count
+        cur.execute(sql.SQL("SELECT count(*) FROM {} t").format(sql.Identifier(layer.table)) + where, params)
+        matched = cur.fetchone()[0]
     return features, matched
 
 
