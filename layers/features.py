@@ -174,10 +174,13 @@ def _geometry(crs, precision: int) -> sql.Composable:
 
 def get_feature(conn, layer: Layer, code: str, county_code=None, srid: int = 4326, flip: bool = False) -> dict:
     """Return one feature by code (in srid, axes swapped when flip); raise FeatureNotFound.
-    One statement: the page query of that code, without counting."""
-    where, params = _filters(layer, county_code, None, None, [code])
+    One statement, on the (county_code, code) index, without counting."""
+    where, params = _filters(layer, county_code, None, None, equal={"code": code})
     with conn.cursor() as cur:
-        cur.execute(_page_query(layer, where, 7, _order(layer, None), crs=(srid, flip)), params + [1, 0])
+        cur.execute(sql.SQL("SELECT json_build_object('type', 'Feature', 'id', t.code, 'geometry', {geom},"
+                            " 'properties', {props}) FROM {table} t{where} ORDER BY t.county_code LIMIT 1").format(
+            geom=_geometry((srid, flip), 7), props=_properties(layer), table=sql.Identifier(layer.table),
+            where=where), params)
         row = cur.fetchone()
     if row is None:
         raise FeatureNotFound(f"图层 {layer.name} 中没有编码为 '{code}' 的要素")
