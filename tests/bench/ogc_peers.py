@@ -30,7 +30,7 @@ from layers.catalog import LAYERS
 from tests.web.test_attack_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-PEERS = Path(os.environ.get("PEERS_VENVS", ROOT / ".venv"))
+PEERS = ROOT / os.environ.get("PEERS_VENVS", ".venv")  # relative: to the repository
 TABLES = ("incidents", "cameras", "villages")
 PYGEOAPI_VERSION, TIPG_VERSION = "0.24.0", "1.6.1"
 
@@ -52,6 +52,11 @@ class Server:
     items_path: str          # "{layer}" replaced by the table
     fmt: str                 # the f= value of GeoJSON
     sessions: list = field(default_factory=list)
+    log: Path | None = None
+
+    def boots(self) -> int:
+        """Workers gunicorn started so far (the first ones and those it recycled)."""
+        return self.log.read_text(errors="replace").count("Booting worker") if self.log else 0
 
     def items(self, layer: str, query: str) -> str:
         return f"{self.base}{self.items_path.format(layer=layer)}?f={self.fmt}&{query}"
@@ -91,7 +96,7 @@ def ours(url: str, var: Path, user: str, password: str, clients: int) -> Server:
     base = f"http://127.0.0.1:{port}"
     proc = _spawn([str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
                    "--chdir", str(ROOT), "web:create_app()"], env, var, base + "/login")
-    server = Server("ours", proc, base, "/ogc/collections/{layer}/items", "json")
+    server = Server("ours", proc, base, "/ogc/collections/{layer}/items", "json", log=var / "server.log")
     server.sessions = [_signed_in(base, user, password) for _ in range(clients)]
     return server
 

@@ -211,6 +211,7 @@ def test_ogc_api_against_pygeoapi_and_tipg(county, tmp_path):
         checked = _agree(servers, workloads)
         print(f"\nanswers agree: {checked}")
         results = _measure(servers, workloads)
+        print(f"\nours: {servers[0].boots()} gunicorn workers booted (2 at the start, the rest recycled)")
     finally:
         for server in servers:
             server.stop()
