@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app web
 ASSETS := web/assets
 
-.PHONY: install system venv assets run test bench demo clean-db
+.PHONY: install system venv assets run test bench peers demo clean-db
 
 install: system venv assets
 
@@ -37,8 +37,8 @@ demo: install
 test: install
 	$(PY) -m pytest -q -m "not bench"
 
-bench: install .venv/bench/.installed
-	$(PY) -m pytest -q -m bench tests/bench -s
+bench: install .venv/bench/.installed peers
+	PEERS_VENVS=$(PEERS) $(PY) -m pytest -q -m bench tests/bench -s
 
 # Locust (the load benchmark) in a venv of its own: gevent never meets the app
 .venv/bench/.installed: requirements-bench.txt
@@ -49,3 +49,16 @@ bench: install .venv/bench/.installed
 clean-db:
 	-$(FLASK) db stop
 	rm -rf var/pg
+
+# The OGC API's peers (tests/bench/test_bench_ogc_peers.py), each in a venv of its own under
+# PEERS (default .venv): pygeoapi needs Python 3.12 or later (PEERS_PYTHON).
+PEERS ?= $(VENV)
+PEERS_PYTHON ?= $(or $(firstword $(wildcard /usr/bin/python3.12 /usr/bin/python3.13 \
+	$(HOME)/.pyenv/versions/3.12*/bin/python3.12)),python3.12)
+
+peers: $(PEERS)/peers-pygeoapi/.installed $(PEERS)/peers-tipg/.installed
+
+$(PEERS)/peers-%/.installed: requirements-peers-%.txt
+	test -x $(PEERS)/peers-$*/bin/python || $(PEERS_PYTHON) -m venv $(PEERS)/peers-$*
+	$(PEERS)/peers-$*/bin/python -m pip install -q -r requirements-peers-$*.txt
+	touch $@

@@ -138,14 +138,14 @@ def query_features(conn, layer: Layer, *, county_code=None, bbox=None, interval=
     axes swapped when flip (north first). cql: a checked CQL2 filter (``web.ogc.cql``).
     """
     where, params = _filters(layer, county_code, bbox, interval, codes, equal, bbox_srid, cql)
-    table = sql.Identifier(layer.table)
-    count_q = sql.SQL("SELECT count(*) FROM {} t").format(table) + where
     with conn.cursor() as cur:
-        cur.execute(count_q, params)
-        matched = cur.fetchone()[0]
         page = _page_query(layer, where, precision, _order(layer, sortby), properties, geometry, (srid, flip))
         cur.execute(page, params + [limit, offset])
         features = [row[0] for row in cur.fetchall()]
+        if len(features) < limit and (features or offset == 0):
+            return features, offset + len(features)  # the last page: no need to count
+        cur.execute(sql.SQL("SELECT count(*) FROM {} t").format(sql.Identifier(layer.table)) + where, params)
+        matched = cur.fetchone()[0]
     return features, matched
 
 
@@ -178,11 +178,18 @@ def _geometry(crs, precision: int) -> sql.Composable:
 
 
 def get_feature(conn, layer: Layer, code: str, county_code=None, srid: int = 4326, flip: bool = False) -> dict:
-    """Return one feature by code (in srid, axes swapped when flip); raise FeatureNotFound."""
-    features, _ = query_features(conn, layer, county_code=county_code, codes=[code], limit=1, srid=srid, flip=flip)
-    if not features:
+    """Return one feature by code (in srid, axes swapped when flip); raise FeatureNotFound.
+    One statement, on the (county_code, code) index, without counting."""
+    where, params = _filters(layer, county_code, None, None, equal={"code": code})
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("SELECT json_build_object('type', 'Feature', 'id', t.code, 'geometry', {geom},"
+                            " 'properties', {props}) FROM {table} t{where} ORDER BY t.county_code LIMIT 1").format(
+            geom=_geometry((srid, flip), 7), props=_properties(layer), table=sql.Identifier(layer.table),
+            where=where), params)
+        row = cur.fetchone()
+    if row is None:
         raise FeatureNotFound(f"图层 {layer.name} 中没有编码为 '{code}' 的要素")
-    return features[0]
+    return row[0]
 
 
 def extent(conn, layer: Layer, county_code=None) -> dict:

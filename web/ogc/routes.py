@@ -90,6 +90,12 @@ def _centre_lon() -> float | None:
     return None if box is None else round((box[0] + box[2]) / 2, 3)
 
 
+def _centre_if_asked() -> float | None:
+    """The centre when a crs or bbox-crs is asked (the zone is one of the CRSs offered);
+    without either the answer is in CRS84 whatever the zone: no query."""
+    return _centre_lon() if "crs" in request.args or "bbox-crs" in request.args else None
+
+
 def _with_crs(resp: Response, uri: str) -> Response:
     resp.headers["Content-Crs"] = f"<{uri}>"
     return resp
@@ -148,7 +154,7 @@ def items(name: str):
     html = not as_csv and _wants_html(ITEMS_PARAMS + tuple(c.name for c in query.queryable_columns(layer)))
     limit = params.int_param(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = params.int_param(args, "offset", 0, 0, params.MAX_OFFSET)
-    centre = _centre_lon()
+    centre = _centre_if_asked()
     out = crs_.crs_param(args, "crs", centre)  # checked always; HTML and CSV stay in CRS84
     out = crs_.supported(centre)[0] if html or as_csv else out
     bbox, bbox_srid = crs_.bbox_in(args, crs_.crs_param(args, "bbox-crs", centre)) or (None, 4326)
@@ -165,7 +171,7 @@ def items(name: str):
     body = doc.items_page(_url, layer, found, matched, kept, limit, offset, html, datetime.now(timezone.utc))
     pages = body.pop("pages")
     return _with_crs(_answer(body, "ogc/items.html", html, doc.GEOJSON, layer=layer,
-                             table=doc.table(_url, layer, found), offset=offset, limit=limit,
+                             table=doc.table(_url, layer, found) if html else None, offset=offset, limit=limit,
                              json_url=pages["json"], next_url=pages["next"], prev_url=pages["prev"]), out.uri)
 
 
@@ -184,11 +190,11 @@ def item(name: str, code: str):
     """Return one feature by its code (codes may hold '@', ':', '+' or '/')."""
     layer = get_layer(name)
     html = _wants_html(("f", "crs"))
-    centre = _centre_lon()
+    centre = _centre_if_asked()
     out = crs_.crs_param(request.args, "crs", centre)  # checked always; HTML stays in CRS84
     out = crs_.supported(centre)[0] if html else out
     feature = features.get_feature(context.conn(), layer, code, context.code(), out.srid, out.flip)
     feature["links"] = doc.self_and_alternate(_url, "ogc.item", html, doc.GEOJSON, name=name, code=code) + [
         doc.link(_url("ogc.collection", name=name, f="json"), "collection", doc.JSON, layer.title)]
     return _with_crs(_answer(feature, "ogc/item.html", html, doc.GEOJSON, layer=layer,
-                             table=doc.table(_url, layer, [feature])), out.uri)
+                             table=doc.table(_url, layer, [feature]) if html else None), out.uri)
