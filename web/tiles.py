@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
+from layers.db import reads_only
 from web import context, params
 from web.cache import Kept
 from web.schemas.tiles import TileQuery
@@ -23,7 +24,7 @@ MIMETYPE = "application/vnd.mapbox-vector-tile"
 CACHE_CONTROL = "private, no-cache"
 DEFAULT_MB = 64
 
-bp = Blueprint("tiles", __name__, url_prefix="/tiles")
+bp = reads_only(Blueprint("tiles", __name__, url_prefix="/tiles"))  # GET pages read from a replica (layers.db)
 
 
 @bp.record_once
