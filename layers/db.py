@@ -236,27 +236,32 @@ WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def reads_only(target):
-    """Declare that a view, or every GET/HEAD route of a blueprint, only reads: its
-    ``get_conn()`` is then a read replica's (read-only) connection when DATABASE_READ_URL
-    names one that can serve, the primary's otherwise. Use it on a view function (as a
-    decorator) or call it with a blueprint."""
-    import functools
-
-    from flask import Blueprint, g, request
+    """Declare that a view, or every route of a blueprint, only reads when asked with GET or
+    HEAD: its ``get_conn()`` (and sign-in's session check) is then a read replica's
+    read-only connection when DATABASE_READ_URL names one that can serve, the primary's
+    otherwise. Use it on a view function (as a decorator) or call it with a blueprint."""
+    from flask import Blueprint
 
     if isinstance(target, Blueprint):
-        @target.before_request
-        def _mark():
-            if request.method in ("GET", "HEAD"):
-                g.db_reads = True
-        return target
+        target.record_once(lambda state: state.app.extensions.setdefault(
+            "countymap_read_blueprints", set()).add(target.name))
+    else:
+        target.reads_only = True
+    return target
 
-    @functools.wraps(target)
-    def view(*args, **kwargs):
-        if request.method in ("GET", "HEAD"):
-            g.db_reads = True
-        return target(*args, **kwargs)
-    return view
+
+def _reads() -> bool:
+    """Whether this request was declared read-only (``reads_only``); known once routed."""
+    from flask import current_app, g, has_request_context, request
+
+    if not has_request_context() or request.endpoint is None:
+        return False
+    if "db_reads" not in g:
+        view = current_app.view_functions.get(request.endpoint)
+        declared = current_app.extensions.get("countymap_read_blueprints", ())
+        g.db_reads = request.method in ("GET", "HEAD") and (
+            request.blueprint in declared or getattr(view, "reads_only", False))
+    return g.db_reads
 
 
 def _remember_write() -> None:
@@ -291,7 +296,7 @@ def get_conn():
     right after the user's own change), the primary's otherwise."""
     from flask import current_app, g
 
-    if not g.get("db_reads"):
+    if not _reads():
         return write_conn()
     if "db_read" not in g:
         replicas = current_app.extensions["countymap_replicas"]

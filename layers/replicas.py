@@ -38,12 +38,15 @@ LAG_SQL = ("SELECT pg_is_in_recovery(),"
 
 
 def split_urls(value) -> list[str]:
-    """URLs given as a list, or as one text separated by commas, spaces or new lines."""
+    """URLs given as a list, or as one text: ``postgresql://`` URLs separated by commas,
+    spaces or new lines, or a single ``key=value`` connection string (whose spaces and
+    commas are its own)."""
     if not value:
         return []
     if isinstance(value, (list, tuple)):
         return [str(v).strip() for v in value if str(v).strip()]
-    return [part for part in re.split(r"[,\s]+", str(value)) if part]
+    parts = re.split(r"[,\s]+(?=postgres(?:ql)?://)", str(value).strip())
+    return [part.strip().rstrip(",") for part in parts if part.strip().rstrip(",")]
 
 
 def lag(conn) -> tuple[bool, float, bool]:

@@ -64,7 +64,7 @@ class LoginForm(FlaskForm):
 
 @login_manager.user_loader
 def _load_from_session(token):
-    account = sessions.session_account(db.write_conn(), token)  # on the primary, even for a read-only route
+    account = sessions.session_account(get_conn(), token, writer=db.write_conn)  # a replica's for a read
     if account is None:
         return None
     g.auth_via = "session"
