@@ -19,6 +19,7 @@ import psycopg2
 
 from layers.db import transaction
 from layers.embedded import _cmd, _run_as, pg_bin_dir
+from layers.errors import DatabaseUnavailable
 from layers.migrate import migrate
 
 USER, DB = "county", "county"
@@ -33,6 +34,13 @@ class Pair:
         if self.user:
             shutil.chown(self.home, self.user, self.user)
         self.primary_dir, self.standby_dir = self.home / "primary", self.home / "standby"
+
+    @staticmethod
+    def available() -> bool:
+        try:
+            return (pg_bin_dir() / "pg_basebackup").exists()
+        except DatabaseUnavailable:
+            return False
 
     def url(self, which: str) -> str:
         return f"postgresql:///{DB}?host={quote(str(self.home / ('run-' + which)))}&user={USER}"
