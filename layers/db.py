@@ -269,8 +269,8 @@ def _remember_write() -> None:
     seconds, so the page they are sent to shows what they just did."""
     from flask import current_app, g, request, session
 
-    if (g.get("db_conn") is not None and request.method in WRITES and g.get("auth_via") == "session"
-            and current_app.extensions["countymap_replicas"]):
+    if (g.get("db_conn") is not None and request.method in WRITES and "_user_id" in session
+            and current_app.extensions["countymap_replicas"]):  # a browser's session (sign-in included)
         session["db_wrote_at"] = time.time()
 
 
@@ -303,6 +303,13 @@ def get_conn():
         g.db_read = replicas.get() if replicas and not _wrote_lately() else (None, None)
     conn = g.db_read[0]
     return conn if conn is not None else write_conn()
+
+
+def on_replica() -> bool:
+    """Whether this request's reads went to a replica."""
+    from flask import g
+
+    return g.get("db_read", (None, None))[0] is not None
 
 
 def _release_read() -> None:

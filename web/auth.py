@@ -65,6 +65,8 @@ class LoginForm(FlaskForm):
 @login_manager.user_loader
 def _load_from_session(token):
     account = sessions.session_account(get_conn(), token, writer=db.write_conn)  # a replica's for a read
+    if account is None and db.on_replica():  # opened a moment ago and not yet replayed there?
+        account = sessions.session_account(db.write_conn(), token)
     if account is None:
         return None
     g.auth_via = "session"

@@ -148,6 +148,15 @@ def test_a_browser_user_reads_their_own_change_at_once(make_app, pair):
         assert resp.get_json()["properties"]["status"] == new  # the writer: the primary (DB_READ_STICKY_S)
 
 
+def test_a_session_opened_a_moment_ago_is_found_on_the_primary(make_app, pair):
+    browser = make_app(DB_READ_STICKY_S=0, DB_READ_MAX_LAG_S=600).test_client()
+    with paused(pair):
+        resp = browser.post("/login", data={"name": "leader", "password": PASSWORD})
+        assert resp.status_code == 302                        # the session is on the primary only
+        resp = browser.get(f"/ogc/collections/cameras/items/{CAMERA}?f=json")
+        assert resp.status_code == 200, resp.status_code
+
+
 def test_reads_fall_back_to_the_primary_while_the_standby_is_down(make_app, pair):
     app = make_app(DB_READ_RETRY_S=1)
     client = app.test_client()
