@@ -24,7 +24,7 @@ MIMETYPE = "application/vnd.mapbox-vector-tile"
 CACHE_CONTROL = "private, no-cache"
 DEFAULT_MB = 64
 
-bp = reads_only(Blueprint("tiles", __name__, url_prefix="/tiles"))  # GET pages read from a replica (layers.db)
+bp = reads_only(Blueprint("tiles", __name__, url_prefix="/tiles"))  # its GETs may read a replica (layers.db)
 
 
 @bp.record_once

@@ -10,6 +10,6 @@ from flask import Blueprint
 
 from layers.db import reads_only
 
-bp = reads_only(Blueprint("ogc", __name__, url_prefix="/ogc"))  # GET pages read from a replica (layers.db)
+bp = reads_only(Blueprint("ogc", __name__, url_prefix="/ogc"))  # its GETs may read a replica (layers.db)
 
 from web.ogc import routes  # noqa: E402,F401  (routes on bp)

@@ -31,7 +31,7 @@ from web.services import hotspot_lists as hl
 LOGGER = logging.getLogger(__name__)
 STOP_CHOICES = {"hotspots,schools": "乱点和学校", "hotspots": "仅乱点", "schools": "仅学校"}
 
-bp = reads_only(Blueprint("commander", __name__, url_prefix="/commander"))  # GET pages read from a replica (layers.db)
+bp = reads_only(Blueprint("commander", __name__, url_prefix="/commander"))  # its GETs may read a replica (layers.db)
 
 
 # --- cameras ------------------------------------------------------------------------------

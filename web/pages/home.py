@@ -17,7 +17,7 @@ VENDOR_SUFFIXES = {".js", ".css", ".png", ".svg", ".map"}
 HOME_BY_ROLE = {"commander": "commander.index", "planner": "planner.index",
                 "leader": "leader.index", "admin": "admin.index"}
 
-bp = reads_only(Blueprint("home", __name__))  # GET pages read from a replica (layers.db)
+bp = reads_only(Blueprint("home", __name__))  # its GETs may read a replica (layers.db)
 
 
 @bp.route("/")

@@ -30,7 +30,7 @@ from web.services import hotspot_lists as hl
 from web.services import quarter as qs
 from web.services import remediation as rem
 
-bp = reads_only(Blueprint("leader", __name__, url_prefix="/leader"))  # GET pages read from a replica (layers.db)
+bp = reads_only(Blueprint("leader", __name__, url_prefix="/leader"))  # its GETs may read a replica (layers.db)
 CHART_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 
 

@@ -16,7 +16,7 @@ from web.services import planner_home as home
 from web.services import remediation as rem
 from web.services.coverage import rule_document
 
-bp = reads_only(Blueprint("planner", __name__, url_prefix="/planner"))  # GET pages read from a replica (layers.db)
+bp = reads_only(Blueprint("planner", __name__, url_prefix="/planner"))  # its GETs may read a replica (layers.db)
 
 
 @bp.route("/")
