@@ -1,6 +1,9 @@
 """The connection: one pool per app, one connection per request on ``g``.
 
-Like flaskr's db.py. Repository functions elsewhere in ``layers/`` take the
+Like flaskr's db.py. Reads may go to streaming replicas (DATABASE_READ_URL, see
+``layers.replicas``): a route declares itself read-only once (``reads_only`` on the view
+or on its blueprint) and ``get_conn()`` then lends it a replica's connection; every other
+request, and sign-in's session check, uses the primary. Repository functions elsewhere in ``layers/`` take the
 connection as their first argument and never commit: the caller owns the
 transaction.
 """
@@ -9,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,6 +26,7 @@ from geo.calendar import TIMEZONE
 from layers.embedded import EmbeddedCluster
 from layers.errors import DatabaseUnavailable
 from layers.migrate import migrate
+from layers.replicas import READ_APPLICATION, Replicas, split_urls
 
 LOGGER = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,10 +101,10 @@ class Database:
     """
 
     def __init__(self, url: str, minconn: int = 2, maxconn: int = 10, timeout: float = 10.0,
-                 keep: int | None = None):
+                 keep: int | None = None, application_name: str = "countymap", **connect):
         self.url, self.timeout, self.maxconn = url, timeout, maxconn
         self.pool = ThreadedConnectionPool(max(0, min(minconn, maxconn)), maxconn, url, options=SESSION_OPTIONS,
-                                           application_name="countymap")
+                                           application_name=application_name, **connect)
         self.pool.minconn = maxconn if keep is None else keep
         self._free = threading.BoundedSemaphore(maxconn)
 
@@ -160,8 +165,31 @@ def _pool_settings(config) -> dict:
             "keep": None if keep in (None, "") else int(keep)}
 
 
+def _number(config, key: str, default: float) -> float:
+    value = config.get(key)
+    return default if value in (None, "") else float(value)
+
+
+def _replicas(config) -> Replicas:
+    """The read replicas of DATABASE_READ_URL (one or more URLs, separated by commas or
+    spaces; FLASK_DATABASE_READ_URL works too): pools as large as the primary's, none
+    opened before the first read. DB_READ_RETRY_S (30): how long a replica that is down or
+    lagging is skipped; DB_READ_MAX_LAG_S (5): the replay lag that counts as lagging;
+    DB_READ_CHECK_S (1): how often each replica's lag is checked; DB_READ_CONNECT_TIMEOUT_S (3)."""
+    urls = split_urls(config.get("DATABASE_READ_URL") or os.environ.get("DATABASE_READ_URL"))
+    settings = {**_pool_settings(config), "minconn": 0}
+    timeout = max(1, int(_number(config, "DB_READ_CONNECT_TIMEOUT_S", 3)))
+
+    def make_pool(url: str) -> Database:
+        return Database(url, application_name=READ_APPLICATION, connect_timeout=timeout, **settings)
+    return Replicas(urls, make_pool, retry_s=_number(config, "DB_READ_RETRY_S", 30.0),
+                    max_lag_s=_number(config, "DB_READ_MAX_LAG_S", 5.0),
+                    check_s=_number(config, "DB_READ_CHECK_S", 1.0))
+
+
 def init_app(app) -> None:
-    """Resolve the URL, migrate, create the pool; end each request's transaction.
+    """Resolve the URL, migrate (on the primary only), create the pools; end each request's
+    transaction.
 
     A request's work is committed when it answers below 400 and rolled back when it
     answers 400 or more or fails: a refused request changes nothing.
@@ -175,15 +203,20 @@ def init_app(app) -> None:
         if applied:
             LOGGER.info("applied migrations: %s", ", ".join(applied))
     app.extensions["countymap_db"] = Database(url, **_pool_settings(app.config))
+    app.extensions["countymap_replicas"] = _replicas(app.config)
+    app.config["DB_READ_STICKY_S"] = _number(app.config, "DB_READ_STICKY_S", 5.0)
 
     @app.after_request
     def _refused(response):
         if response.status_code >= 400:
             g.db_refused = True
+        else:
+            _remember_write()
         return response
 
     @app.teardown_appcontext
     def _release(exc):
+        _release_read()
         conn = g.pop("db_conn", None)
         refused = g.pop("db_refused", False)
         if conn is None:
@@ -199,13 +232,95 @@ def init_app(app) -> None:
             app.extensions["countymap_db"].put(conn)
 
 
-def get_conn():
-    """Return this request's connection; committed when the request ends without error."""
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def reads_only(target):
+    """Declare that a view, or every route of a blueprint, only reads when asked with GET or
+    HEAD: its ``get_conn()`` (and sign-in's session check) is then a read replica's
+    read-only connection when DATABASE_READ_URL names one that can serve, the primary's
+    otherwise. Use it on a view function (as a decorator) or call it with a blueprint."""
+    from flask import Blueprint
+
+    if isinstance(target, Blueprint):
+        target.record_once(lambda state: state.app.extensions.setdefault(
+            "countymap_read_blueprints", set()).add(target.name))
+    else:
+        target.reads_only = True
+    return target
+
+
+def _reads() -> bool:
+    """Whether this request was declared read-only (``reads_only``); known once routed."""
+    from flask import current_app, g, has_request_context, request
+
+    if not has_request_context() or request.endpoint is None:
+        return False
+    if "db_reads" not in g:
+        view = current_app.view_functions.get(request.endpoint)
+        declared = current_app.extensions.get("countymap_read_blueprints", ())
+        g.db_reads = request.method in ("GET", "HEAD") and (
+            request.blueprint in declared or getattr(view, "reads_only", False))
+    return g.db_reads
+
+
+def _remember_write() -> None:
+    """After a browser user's change, their reads go to the primary for DB_READ_STICKY_S
+    seconds, so the page they are sent to shows what they just did."""
+    from flask import current_app, g, request, session
+
+    if (g.get("db_conn") is not None and request.method in WRITES and "_user_id" in session
+            and current_app.extensions["countymap_replicas"]):  # a browser's session (sign-in included)
+        session["db_wrote_at"] = time.time()
+
+
+def _wrote_lately() -> bool:
+    from flask import current_app, session
+
+    wrote = session.get("db_wrote_at")
+    return isinstance(wrote, (int, float)) and time.time() - wrote < current_app.config["DB_READ_STICKY_S"]
+
+
+def write_conn():
+    """This request's connection to the primary (whatever the route declared)."""
     from flask import current_app, g
 
     if "db_conn" not in g:
         g.db_conn = current_app.extensions["countymap_db"].get()
     return g.db_conn
+
+
+def get_conn():
+    """Return this request's connection, committed when the request ends without error: a
+    read replica's for a route declared with ``reads_only`` (while one can serve, and not
+    right after the user's own change), the primary's otherwise."""
+    from flask import current_app, g
+
+    if not _reads():
+        return write_conn()
+    if "db_read" not in g:
+        replicas = current_app.extensions["countymap_replicas"]
+        g.db_read = replicas.get() if replicas and not _wrote_lately() else (None, None)
+    conn = g.db_read[0]
+    return conn if conn is not None else write_conn()
+
+
+def on_replica() -> bool:
+    """Whether this request's reads went to a replica."""
+    from flask import g
+
+    return g.get("db_read", (None, None))[0] is not None
+
+
+def _release_read() -> None:
+    from flask import g
+
+    conn, node = g.pop("db_read", (None, None))
+    if conn is not None:
+        broke = conn.closed
+        node.give_back(conn)
+        if broke:  # the standby went away during the request: the next ones read the primary
+            node.skip("its connection broke during a request")
 
 
 def dict_cursor(conn):

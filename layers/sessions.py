@@ -34,8 +34,10 @@ def open_session(conn, user_id: int, address: str | None) -> str:
     return token
 
 
-def session_account(conn, token: str) -> Account | None:
-    """The enabled user of a live session, or None (unknown, revoked, idle or too old)."""
+def session_account(conn, token: str, writer=None) -> Account | None:
+    """The enabled user of a live session, or None (unknown, revoked, idle or too old).
+    ``conn`` may be a read replica's: ``writer()`` then gives the primary's connection for
+    the occasional write of last_seen (at most every TOUCH_EVERY)."""
     with conn.cursor() as cur:
         cur.execute("SELECT s.id, s.last_seen < now() - %s, u.id, u.name, u.role, u.disabled"
                     " FROM sessions s JOIN users u ON u.id = s.user_id"
@@ -45,7 +47,8 @@ def session_account(conn, token: str) -> Account | None:
         row = cur.fetchone()
         if row is None:
             return None
-        if row[1]:
+    if row[1]:
+        with (writer() if writer else conn).cursor() as cur:
             cur.execute("UPDATE sessions SET last_seen = now() WHERE id = %s", (row[0],))
     return Account(*row[2:])
 

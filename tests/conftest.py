@@ -83,10 +83,14 @@ def app(database_url, tmp_path):
         for role in ROLES:  # one real (argon2) hash per session, shared by the test users
             cur.execute("INSERT INTO users (name, password_hash, role) VALUES (%s, %s, %s)",
                         (role, password_hash(), role))
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
-                      "VAR_DIR": str(tmp_path / "var"), "WTF_CSRF_ENABLED": False})
+    config = {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
+              "VAR_DIR": str(tmp_path / "var"), "WTF_CSRF_ENABLED": False}
+    if os.environ.get("TEST_READ_REPLICA"):  # read-only routes through a (read-only) replica pool on the same database
+        config.update(DATABASE_READ_URL=database_url, DB_READ_STICKY_S=0)
+    app = create_app(config)
     yield app
     app.extensions["countymap_db"].close()
+    app.extensions["countymap_replicas"].close()
 
 
 @pytest.fixture

@@ -64,7 +64,9 @@ class LoginForm(FlaskForm):
 
 @login_manager.user_loader
 def _load_from_session(token):
-    account = sessions.session_account(get_conn(), token)
+    account = sessions.session_account(get_conn(), token, writer=db.write_conn)  # a replica's for a read
+    if account is None and db.on_replica():  # opened a moment ago and not yet replayed there?
+        account = sessions.session_account(db.write_conn(), token)
     if account is None:
         return None
     g.auth_via = "session"
@@ -119,7 +121,7 @@ def _attempt(name: str, password: str, via: str) -> users.Account | None:
         g.sign_in_wait = wait
         LOGGER.warning("sign-in throttled for %s from %s (%s), %d s left", _shown(name), address, via, wait)
         return None
-    account = users.check_password(get_conn(), name, password)
+    account = users.check_password(db.write_conn(), name, password)
     if account is not None and not account.disabled:
         return account
     used_up = throttle().failed(name, address)

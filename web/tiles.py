@@ -18,11 +18,11 @@ import re
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
+from layers.db import reads_only
 from layers.errors import LayerNotFound
-from web.maps.shell import LAYERS_PATH
-
 from web import context, params
 from web.cache import Kept
+from web.maps.shell import LAYERS_PATH
 from web.schemas.tiles import TileQuery
 from web.services import tiles as service
 
@@ -31,7 +31,7 @@ TOKEN = re.compile(r"[0-9a-f]{32}")
 CACHE_CONTROL = "private, no-cache"
 DEFAULT_MB = 64
 
-bp = Blueprint("tiles", __name__, url_prefix="/tiles")
+bp = reads_only(Blueprint("tiles", __name__, url_prefix="/tiles"))  # its GETs may read a replica (layers.db)
 
 
 @bp.record_once

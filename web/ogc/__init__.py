@@ -8,6 +8,8 @@ Flask; ``routes`` is the adapter. Sign-in is enforced for the whole app by ``web
 """
 from flask import Blueprint
 
-bp = Blueprint("ogc", __name__, url_prefix="/ogc")
+from layers.db import reads_only
+
+bp = reads_only(Blueprint("ogc", __name__, url_prefix="/ogc"))  # its GETs may read a replica (layers.db)
 
 from web.ogc import routes  # noqa: E402,F401  (routes on bp)

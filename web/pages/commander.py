@@ -11,6 +11,7 @@ from geo.calendar import now, today
 from geo.coverage import entrance_name, share_words
 from layers import patrol as records
 from layers.catalog import CAMERA_KINDS, LAYERS, VALUE_LABELS
+from layers.db import reads_only
 from layers.features import query_features
 from web import context, params
 from web.auth import may, require_role
@@ -30,7 +31,7 @@ from web.services import hotspot_lists as hl
 LOGGER = logging.getLogger(__name__)
 STOP_CHOICES = {"hotspots,schools": "乱点和学校", "hotspots": "仅乱点", "schools": "仅学校"}
 
-bp = Blueprint("commander", __name__, url_prefix="/commander")
+bp = reads_only(Blueprint("commander", __name__, url_prefix="/commander"))  # its GETs may read a replica (layers.db)
 
 
 # --- cameras ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from pathlib import Path, PurePosixPath
 from flask import Blueprint, Response, abort, redirect, send_from_directory, url_for
 from flask_login import current_user
 
+from layers.db import reads_only
 from web import context, params
 from web.pages.common import overview_page
 from web.schemas.maps import PRESETS, MapPreset
@@ -16,7 +17,7 @@ VENDOR_SUFFIXES = {".js", ".css", ".png", ".svg", ".map"}
 HOME_BY_ROLE = {"commander": "commander.index", "planner": "planner.index",
                 "leader": "leader.index", "admin": "admin.index"}
 
-bp = Blueprint("home", __name__)
+bp = reads_only(Blueprint("home", __name__))  # its GETs may read a replica (layers.db)
 
 
 @bp.route("/")

@@ -8,6 +8,7 @@ from geo.coverage import PART_LABELS, share_words
 from geo.rules import TOWNSHIP_REQUIRED
 from layers import hotspot_lists as lists
 from layers.catalog import HOTSPOT_COLORS, LAYERS, VALUE_LABELS
+from layers.db import reads_only
 from layers.features import query_features
 from layers.frames import read_frame
 from layers.hotspots import LIFECYCLE
@@ -30,7 +31,7 @@ from web.services import hotspot_lists as hl
 from web.services import quarter as qs
 from web.services import remediation as rem
 
-bp = Blueprint("leader", __name__, url_prefix="/leader")
+bp = reads_only(Blueprint("leader", __name__, url_prefix="/leader"))  # its GETs may read a replica (layers.db)
 CHART_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from geo.calendar import now, today
 from layers import remediation as records
 from layers.catalog import VALUE_LABELS
+from layers.db import reads_only
 from layers.errors import Conflict, CriteriaNotMet, InvalidInput
 from web import context, params
 from web.auth import may, require_role
@@ -15,7 +16,7 @@ from web.services import planner_home as home
 from web.services import remediation as rem
 from web.services.coverage import rule_document
 
-bp = Blueprint("planner", __name__, url_prefix="/planner")
+bp = reads_only(Blueprint("planner", __name__, url_prefix="/planner"))  # its GETs may read a replica (layers.db)
 
 
 @bp.route("/")
