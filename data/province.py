@@ -33,6 +33,8 @@ DEMO_ROW = 0.4           # the demo county's row, as a share of the rows
 JITTER = 0.06            # degrees: how far a centre strays from its grid point
 COUNTIES = 100
 TRACKED_TEAMS = 10
+#: Layers whose plain indexes are built once after the COPY rather than row by row.
+BIG_LAYERS = ("incidents", "patrol_tracks")
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,8 @@ def _write(conn, counties, tracked, workers: int, bar) -> dict[str, dict[str, in
 
     jobs = [(c, tracked) for c in counties]
     counts, rows = {}, 0
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+    big = [LAYERS[name] for name in BIG_LAYERS]
+    with bulk.plain_indexes_set_aside(conn, *big), multiprocessing.get_context("spawn").Pool(workers) as pool:
         for code, csv, n in pool.imap(generate_csv, jobs):
             for name, layer in LAYERS.items():
                 bulk.copy_csv(conn, layer, columns(layer), csv[name])
@@ -151,6 +154,8 @@ def _write(conn, counties, tracked, workers: int, bar) -> dict[str, dict[str, in
             if bar is not None:
                 bar.set_postfix_str(f"{code}, {rows:,} rows")
                 bar.update(1)
+        if bar is not None:
+            bar.set_postfix_str(f"{rows:,} rows; building the indexes")
     return counts
 
 

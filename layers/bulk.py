@@ -6,6 +6,7 @@ not through the row-by-row upsert of ``layers.store``.
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
 
 from psycopg2 import sql
 
@@ -19,6 +20,32 @@ def copy_csv(conn, layer: Layer, columns: list[str], data: bytes) -> None:
         table=sql.Identifier(layer.table), columns=sql.SQL(", ").join(map(sql.Identifier, columns)))
     with conn.cursor() as cur:
         cur.copy_expert(statement, io.BytesIO(data), size=1 << 20)
+
+
+# The indexes of a table that no constraint needs (unique ones and the primary key stay).
+PLAIN_INDEXES = """
+    SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+    WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary ORDER BY c.relname"""
+
+
+@contextmanager
+def plain_indexes_set_aside(conn, *layers: Layer):
+    """Drop the layers' plain indexes (time, GiST, …), yield, then build them again: one
+    build of millions of rows is much faster than growing the index row by row. In the
+    caller's transaction (nothing changes if it rolls back); readers of these tables wait
+    for its end."""
+    kept = []
+    with conn.cursor() as cur:
+        for layer in layers:
+            cur.execute(PLAIN_INDEXES, (layer.table,))
+            for name, definition in cur.fetchall():
+                kept.append(definition)
+                cur.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+    yield
+    with conn.cursor() as cur:
+        cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for definition in kept:
+            cur.execute(definition)
 
 
 def delete_counties(conn, codes: list[str]) -> None:

@@ -72,9 +72,12 @@ def _check_codes(url: str, codes: list[str]) -> None:
 
 def test_province_loads_counties_side_by_side_and_the_demo_county_is_unchanged(app, client, runner):
     url = app.config["RESOLVED_DATABASE_URL"]
+    indexes = "SELECT indexdef FROM pg_indexes WHERE tablename IN ('incidents', 'patrol_tracks') ORDER BY 1"
+    before = _query(url, indexes)
     result = runner.invoke(args=["demo", "--scale", "province", "--counties", str(N)])
     assert result.exit_code == 0, result.output
     assert f"counties: {N}" in result.output
+    assert _query(url, indexes) == before  # set aside during the COPY, built again
     codes = [c.code for c in layout(N)]
     counts = _per_county(url)
     demo = generate_county(0)
