@@ -128,12 +128,12 @@ def generate_csv(job: tuple[ProvinceCounty, int | None]) -> tuple[str, dict[str,
     return county.code, county_csv(frames, county.code), {k: len(v) for k, v in frames.items()}
 
 
-def _bar(total: int, show: bool):
+def _bar(total: int, show: bool, what: str = "province"):
     if not show:
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, desc="province", unit="county", file=sys.stderr)
+    return tqdm(total=total, desc=what, unit="county", file=sys.stderr)
 
 
 def _write(conn, counties, tracked, workers: int, bar) -> dict[str, dict[str, int]]:
@@ -175,9 +175,14 @@ def load_province(conn, seed: int = 0, counties: int = COUNTIES, tracked_teams: 
     if bar is not None:
         bar.close()
     store.analyze(conn)
+    bar = _bar(len(counts), progress, "records")  # the past remediations and hotspot lists
     for code in counts:
         remediation.record_imported(conn, code)
         hotspot_imports.record_imported(conn, code)
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
     create_demo_users(conn)
     if progress:
         print(f"省级示范数据 (province): {len(counts)} 个县, {time.monotonic() - t0:.0f} 秒", file=sys.stderr)

@@ -110,7 +110,7 @@ def import_undo_command(layer, actor):
 def demo_command(seed, if_empty, scale, counties):
     """Generate and load the demo county (or a province of counties around it)."""
     if scale == "province":
-        _demo_province(seed, counties or 100)
+        _demo_province(seed, counties or 100, if_empty)
         return
     if counties is not None:
         raise click.UsageError("--counties goes with --scale province")
@@ -126,10 +126,15 @@ def demo_command(seed, if_empty, scale, counties):
         click.echo(f"{name}: {n}")
 
 
-def _demo_province(seed: int, counties: int) -> None:
+def _demo_province(seed: int, counties: int, if_empty: bool) -> None:
     from data.province import load_province
+    from layers import store
+    from layers.catalog import LAYERS
 
     with db.transaction(_url()) as conn:
+        if if_empty and store.count_rows(conn, LAYERS["townships"]) > 0:
+            click.echo("已有数据，未重新生成 (layers already loaded)")
+            return
         counts = load_province(conn, seed=seed, counties=counties, progress=True)
     totals = {}
     for per_layer in counts.values():

@@ -78,6 +78,8 @@ def test_province_loads_counties_side_by_side_and_the_demo_county_is_unchanged(a
     assert result.exit_code == 0, result.output
     assert f"counties: {N}" in result.output
     assert _query(url, indexes) == before  # set aside during the COPY, built again
+    again = runner.invoke(args=["demo", "--scale", "province", "--if-empty"])
+    assert again.exit_code == 0 and "already loaded" in again.output
     codes = [c.code for c in layout(N)]
     counts = _per_county(url)
     demo = generate_county(0)
