@@ -34,7 +34,8 @@ def _ewkb(layer: Layer, geoms) -> np.ndarray:
         if len(one):
             geoms = geoms.copy()
             geoms[one] = make(geoms[one], indices=np.arange(len(one)))
-    return shapely.to_wkb(shapely.set_srid(geoms, 4326), hex=True, include_srid=True)
+    hexes = shapely.to_wkb(shapely.set_srid(geoms, 4326), hex=True, include_srid=True)
+    return np.where(np.equal(hexes, None), "", hexes)  # no geometry: NULL
 
 
 def _text(values) -> np.ndarray:
