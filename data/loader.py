@@ -49,10 +49,15 @@ def load_demo(conn, seed: int = 0, if_empty: bool = False, county_code: str | No
               + "、".join(e["name"] for e in imported["exceptions"]), file=sys.stderr)
     hotspot_imports.record_imported(conn, county_code)
     store.analyze(conn)
+    create_demo_users(conn)
+    return counts
+
+
+def create_demo_users(conn) -> None:
+    """The demo users (admin, commander, planner, leader) when there are no users yet."""
     if users.count_users(conn) == 0:
         password = os.environ.get("DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
         for role in DEMO_USERS:
             users.create_user(conn, role, password, role)
         print(f"示范用户 (demo users): {', '.join(DEMO_USERS)}; 密码 (password): {password}",
               file=sys.stderr)
-    return counts

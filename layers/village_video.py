@@ -83,7 +83,7 @@ VILLAGE_VIDEO = f"""
     -- point (none of its parts ends there: two parts of one road meeting are its ends, not
     -- a junction) as two ends; crossings where no road ends are taken for overpasses; a
     -- main one when a main road is among them
-    junctions AS (
+    junctions AS MATERIALIZED (
         SELECT e.p, bool_or(r.class = ANY(%(main)s::text[])) AS main
         FROM ends_at e JOIN roads r ON r.county_code = %(county)s AND ST_DWithin(r.geom, e.p, 1e-7)
         GROUP BY e.p, e.n

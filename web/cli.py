@@ -103,8 +103,17 @@ def import_undo_command(layer, actor):
 @with_appcontext
 @click.option("--seed", default=0, show_default=True, type=int, help="random seed")
 @click.option("--if-empty", is_flag=True, help="only when the county has no townships yet")
-def demo_command(seed, if_empty):
-    """Generate and load the demo county."""
+@click.option("--scale", type=click.Choice(["county", "province"]), default="county", show_default=True,
+              help="county: the demo county alone; province: about 100 counties around it, with COPY")
+@click.option("--counties", default=None, type=click.IntRange(1, 100),
+              help="with --scale province: how many counties (default 100), the demo county first")
+def demo_command(seed, if_empty, scale, counties):
+    """Generate and load the demo county (or a province of counties around it)."""
+    if scale == "province":
+        _demo_province(seed, counties or 100, if_empty)
+        return
+    if counties is not None:
+        raise click.UsageError("--counties goes with --scale province")
     from data.loader import load_demo
 
     with db.transaction(_url()) as conn:
@@ -114,6 +123,25 @@ def demo_command(seed, if_empty):
         click.echo("示范县已存在，未重新生成 (demo county already loaded)")
         return
     for name, n in counts.items():
+        click.echo(f"{name}: {n}")
+
+
+def _demo_province(seed: int, counties: int, if_empty: bool) -> None:
+    from data.province import load_province
+    from layers import store
+    from layers.catalog import LAYERS
+
+    with db.transaction(_url()) as conn:
+        if if_empty and store.count_rows(conn, LAYERS["townships"]) > 0:
+            click.echo("已有数据，未重新生成 (layers already loaded)")
+            return
+        counts = load_province(conn, seed=seed, counties=counties, progress=True)
+    totals = {}
+    for per_layer in counts.values():
+        for name, n in per_layer.items():
+            totals[name] = totals.get(name, 0) + n
+    click.echo(f"counties: {len(counts)} ({', '.join(list(counts)[:5])}{' …' if len(counts) > 5 else ''})")
+    for name, n in totals.items():
         click.echo(f"{name}: {n}")
 
 

@@ -46,6 +46,14 @@ def outline(rng) -> Outline:
     return Outline(county, _seat(rng, county, np.array([cx, cy])))
 
 
+def outline_of(rng, area) -> Outline:
+    """A county whose outline is given (a polygon in the metric CRS: one cell of a
+    province), and its seat near the middle."""
+    county = shapely.set_precision(shapely.make_valid(area), PREC)
+    shapely.prepare(county)
+    return Outline(county, _seat(rng, county, np.array(shapely.get_coordinates(county.centroid)[0])))
+
+
 def _seat(rng, county, center: np.ndarray) -> np.ndarray:
     """The county seat: near the middle, well inside."""
     inner = county.buffer(-9000)
@@ -285,11 +293,12 @@ def _remediation(rng, remote, township, n_t: int) -> np.ndarray:
     return remediated_on
 
 
-def land(ol: Outline, vs: Villages, rng) -> Land:
-    """Names, codes, remoteness, population and remediation of the townships and villages."""
+def land(ol: Outline, vs: Villages, rng, county_code: str = COUNTY_CODE) -> Land:
+    """Names, codes (under ``county_code``), remoteness, population and remediation of the
+    townships and villages."""
     n_t, pts = len(vs.township_src), vs.xy
     t_base, t_name = _township_names(rng, n_t)
-    t_code = [f"{COUNTY_CODE}{i + 1:03d}" for i in range(n_t)]
+    t_code = [f"{county_code}{i + 1:03d}" for i in range(n_t)]
     t_xy = pts[vs.township_src]
     # township polygons = union of their villages
     t_geom = np.array([shapely.union_all(vs.geom[vs.township == t], grid_size=PREC)
