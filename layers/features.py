@@ -142,7 +142,7 @@ def query_features(conn, layer: Layer, *, county_code=None, bbox=None, interval=
         page = _page_query(layer, where, precision, _order(layer, sortby), properties, geometry, (srid, flip))
         cur.execute(page, params + [limit, offset])
         features = [row[0] for row in cur.fetchall()]
-        if len(features) < limit and (features or offset == 0):
+        if (limit is None or len(features) < limit) and (features or offset == 0):
             return features, offset + len(features)  # the last page: no need to count
         cur.execute(sql.SQL("SELECT count(*) FROM {} t").format(sql.Identifier(layer.table)) + where, params)
         matched = cur.fetchone()[0]
