@@ -19,7 +19,7 @@ MAP_PAGES = [
     ("commander", "/commander/", ".folium-map"),
     ("commander", "/commander/cameras", ".folium-map"),
     ("commander", "/commander/patrol?day=2026-11-26", ".folium-map[data-api-pending='0']"),
-    ("commander", "/commander/siting", ".folium-map"),
+    ("commander", "/commander/siting?village=410999002202", ".folium-map"),
     ("leader", "/leader/remediation?as_of=2026-11-26", ".folium-map[data-api-pending='0']"),
     ("leader", "/leader/coverage", ".folium-map[data-api-pending='0']"),
     ("leader", "/leader/hotspots?quarter=2026Q3", ".folium-map[data-api-pending='0']"),
