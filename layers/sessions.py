@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from layers.users import Account
+from layers.users import Account, account_of
 
 IDLE = timedelta(hours=12)
 LIFETIME = timedelta(days=7)
@@ -37,7 +37,7 @@ def open_session(conn, user_id: int, address: str | None) -> str:
 def session_account(conn, token: str) -> Account | None:
     """The enabled user of a live session, or None (unknown, revoked, idle or too old)."""
     with conn.cursor() as cur:
-        cur.execute("SELECT s.id, s.last_seen < now() - %s, u.id, u.name, u.role, u.disabled"
+        cur.execute("SELECT s.id, s.last_seen < now() - %s, u.id, u.name, u.role, u.disabled, u.counties"
                     " FROM sessions s JOIN users u ON u.id = s.user_id"
                     " WHERE s.token_hash = %s AND s.revoked_at IS NULL AND NOT u.disabled"
                     " AND s.last_seen > now() - %s AND s.created_at > now() - %s",
@@ -47,7 +47,7 @@ def session_account(conn, token: str) -> Account | None:
             return None
         if row[1]:
             cur.execute("UPDATE sessions SET last_seen = now() WHERE id = %s", (row[0],))
-    return Account(*row[2:])
+    return account_of(row[2:])
 
 
 def revoke(conn, token: str) -> None:

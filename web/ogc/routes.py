@@ -66,7 +66,7 @@ def _answer(body, template: str, html: bool, mimetype: str = doc.JSON, **context
 def landing():
     """Show the landing page: what this service is and where its parts are."""
     html = _wants_html()
-    return _answer(doc.landing(_url, current_app.config["COUNTY_NAME"], html), "ogc/landing.html", html)
+    return _answer(doc.landing(_url, context.county().name, html), "ogc/landing.html", html)
 
 
 @bp.route("/conformance")
@@ -80,7 +80,7 @@ def conformance():
 def openapi():
     """Return the OpenAPI 3.0 description of this service."""
     _json_only()
-    return _json(openapi_document(current_app.config["COUNTY_NAME"], _url("ogc.landing").rstrip("/"),
+    return _json(openapi_document(context.county().name, _url("ogc.landing").rstrip("/"),
                                   crs_.uris(_centre_lon())), doc.OPENAPI)
 
 
