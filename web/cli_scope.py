@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import AppGroup, with_appcontext
 
 from layers import audit, counties, db, users
 from layers.errors import CountyMapError
 
-county_cli = click.Group("county", help="县 (counties)")
+county_cli = AppGroup("county", help="县 (counties)")
 
 
 def _url() -> str:
@@ -20,6 +21,7 @@ def _url() -> str:
 @click.option("--counties", "codes", default=None,
               help="county codes the user may see, e.g. 410999,411001")
 @click.option("--configured", is_flag=True, help="only the configured county (COUNTY_CODE): clear the list")
+@with_appcontext
 def user_scope(name, codes, configured):
     """Set which counties a user may see; without options, show them."""
     try:
