@@ -159,3 +159,40 @@ def test_cli_create_refuses_a_bad_code_before_asking_the_password(two, runner):
     assert result.exit_code != 0 and "12345" in result.output
     with transaction(two.config["RESOLVED_DATABASE_URL"]) as conn:
         assert users.find_user(conn, "qian") is None
+
+
+def test_the_admin_page_shows_and_sets_a_users_counties(two, client):
+    sign_in(client, "admin")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert f'value="{A},{B}"' in page and 'placeholder="本县（配置）"' in page
+    resp = client.post("/admin/users/b_only/counties", data={"counties": f"{B}, {A}"})
+    assert resp.status_code == 302
+    with transaction(two.config["RESOLVED_DATABASE_URL"]) as conn:
+        assert users.find_user(conn, "b_only").counties == (B, A)
+    assert client.post("/admin/users/b_only/counties", data={"counties": ""}).status_code == 302
+    with transaction(two.config["RESOLVED_DATABASE_URL"]) as conn, conn.cursor() as cur:
+        assert users.find_user(conn, "b_only").counties is None
+        cur.execute("SELECT before, after FROM audit_log WHERE action = 'user_scope_changed' ORDER BY id")
+        assert cur.fetchall() == [({"counties": [B]}, {"counties": [B, A]}), ({"counties": [B, A]}, {"counties": None})]
+
+
+@pytest.mark.parametrize("counties", ["4109", "410999;411001", "x" * 50_000, "410999,,411001"])
+def test_the_admin_page_refuses_bad_codes(two, client, counties):
+    sign_in(client, "admin")
+    resp = client.post("/admin/users/both/counties", data={"counties": counties})
+    assert resp.status_code == 400
+    text = resp.get_data(as_text=True)
+    assert "counties" in text or "县级行政区划代码" in text
+    resp = client.post("/admin/users/both/counties", data={"counties": counties}, headers={"Accept": "application/json"})
+    assert resp.status_code == 400 and resp.get_json()["field"] == "counties"
+    assert client.post("/admin/users/nobody/counties", data={"counties": B}).status_code == 404
+    with transaction(two.config["RESOLVED_DATABASE_URL"]) as conn:
+        assert users.find_user(conn, "both").counties == (A, B)
+
+
+@pytest.mark.parametrize("role", ["commander", "planner", "leader"])
+def test_only_admins_set_counties(two, client, role):
+    sign_in(client, role)
+    assert client.post("/admin/users/b_only/counties", data={"counties": A}).status_code == 403
+    with transaction(two.config["RESOLVED_DATABASE_URL"]) as conn:
+        assert users.find_user(conn, "b_only").counties == (B,)
