@@ -68,8 +68,16 @@ def _header() -> dict:
             "county_choices": choices if len(choices) > 1 else {}}
 
 
+def _keep_county(endpoint: str, values: dict) -> None:
+    """The OGC API's links keep the ``?county=`` they were asked with (QGIS follows them)."""
+    asked = g.get("county_asked")
+    if asked and endpoint and endpoint.startswith("ogc."):
+        values.setdefault("county", asked)
+
+
 def init_app(app) -> None:
     """Register the route, the ``?county=`` check (after sign-in's) and the template values."""
     app.register_blueprint(bp)
     app.before_request(_asked_county)
+    app.url_defaults(_keep_county)
     app.context_processor(_header)

@@ -104,6 +104,10 @@ def test_county_in_the_query_on_ogc_and_tiles(two, client):
     assert village_codes(client, f"&county={B}", both) == {f"{B}V1", f"{B}V2", f"{B}V3"}
     assert village_codes(client, f"&county={A}", both) == {f"{A}V1", f"{A}V2", f"{A}V3"}
     assert village_codes(client, "", b_only) == {f"{B}V1", f"{B}V2", f"{B}V3"}
+    links = client.get(f"/ogc/collections?county={B}&f=json", headers=both).get_json()["collections"][0]["links"]
+    page = client.get(f"/ogc/collections/villages/items?county={B}&limit=1&f=json", headers=both).get_json()
+    for link in links + page["links"]:  # QGIS follows the links: they keep the county, once
+        assert link["href"].count(f"county={B}") == 1, link
     resp = client.get(f"/ogc/collections/villages/items?county={A}", headers=b_only)
     assert resp.status_code == 403 and A in resp.get_data(as_text=True)
     resp = client.get("/ogc/collections/villages/items?county=abc", headers=both)

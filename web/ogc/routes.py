@@ -161,7 +161,7 @@ def items(name: str):
         limit=limit, offset=offset, bbox_srid=bbox_srid, srid=out.srid, flip=out.flip, **asked)
     if as_csv:
         return _with_crs(_csv(layer, found, matched, asked), out.uri)
-    kept = {k: v for k, v in args.items() if k not in ("f", "limit", "offset")}
+    kept = {k: v for k, v in args.items() if k not in ("f", "limit", "offset", "county")}  # county: web.scope
     body = doc.items_page(_url, layer, found, matched, kept, limit, offset, html, datetime.now(timezone.utc))
     pages = body.pop("pages")
     return _with_crs(_answer(body, "ogc/items.html", html, doc.GEOJSON, layer=layer,
