@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from layers.users import Account
+from layers.users import Account, account_of
 
 IDLE = timedelta(hours=12)
 LIFETIME = timedelta(days=7)
@@ -39,7 +39,7 @@ def session_account(conn, token: str, writer=None) -> Account | None:
     ``conn`` may be a read replica's: ``writer()`` then gives the primary's connection for
     the occasional write of last_seen (at most every TOUCH_EVERY)."""
     with conn.cursor() as cur:
-        cur.execute("SELECT s.id, s.last_seen < now() - %s, u.id, u.name, u.role, u.disabled"
+        cur.execute("SELECT s.id, s.last_seen < now() - %s, u.id, u.name, u.role, u.disabled, u.counties"
                     " FROM sessions s JOIN users u ON u.id = s.user_id"
                     " WHERE s.token_hash = %s AND s.revoked_at IS NULL AND NOT u.disabled"
                     " AND s.last_seen > now() - %s AND s.created_at > now() - %s",
@@ -50,7 +50,7 @@ def session_account(conn, token: str, writer=None) -> Account | None:
     if row[1]:
         with (writer() if writer else conn).cursor() as cur:
             cur.execute("UPDATE sessions SET last_seen = now() WHERE id = %s", (row[0],))
-    return Account(*row[2:])
+    return account_of(row[2:])
 
 
 def revoke(conn, token: str) -> None:

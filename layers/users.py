@@ -28,6 +28,7 @@ class Account(NamedTuple):
     name: str
     role: str
     disabled: bool
+    counties: tuple[str, ...] | None = None  # the user's scope; None: the configured county only
 
 
 def normalise_name(name) -> str:
@@ -71,7 +72,12 @@ def create_user(conn, name: str, password: str, role: str) -> int:
         raise Conflict(f"用户 '{name}' 已存在（用户名不区分大小写）", name, key="name") from None
 
 
-_ACCOUNT = "SELECT id, name, role, disabled FROM users"
+_ACCOUNT = "SELECT id, name, role, disabled, counties FROM users"
+
+
+def account_of(row) -> Account:
+    """An Account from (id, name, role, disabled, counties)."""
+    return Account(*row[:4], tuple(row[4]) if row[4] is not None else None)
 
 
 def get_user(conn, user_id: int) -> Account | None:
@@ -79,10 +85,10 @@ def get_user(conn, user_id: int) -> Account | None:
     with conn.cursor() as cur:
         cur.execute(f"{_ACCOUNT} WHERE id = %s", (user_id,))
         row = cur.fetchone()
-    return Account(*row) if row else None
+    return account_of(row) if row else None
 
 
-def _named(conn, name, columns: str = "id, name, role, disabled") -> tuple | None:
+def _named(conn, name, columns: str = "id, name, role, disabled, counties") -> tuple | None:
     """The row of ``columns`` of the user of this name (any case, any Unicode form), or
     None, also for impossible names."""
     try:
@@ -97,7 +103,7 @@ def _named(conn, name, columns: str = "id, name, role, disabled") -> tuple | Non
 def find_user(conn, name) -> Account | None:
     """The user of this name (any case, any Unicode form), or None, also for impossible names."""
     row = _named(conn, name)
-    return Account(*row) if row else None
+    return account_of(row) if row else None
 
 
 def user_named(conn, name) -> Account:
@@ -109,8 +115,8 @@ def user_named(conn, name) -> Account:
 
 
 def _stored_hash(conn, name) -> tuple[Account, str] | None:
-    row = _named(conn, name, "id, name, role, disabled, password_hash")
-    return (Account(*row[:4]), row[4]) if row else None
+    row = _named(conn, name, "id, name, role, disabled, counties, password_hash")
+    return (account_of(row[:5]), row[5]) if row else None
 
 
 _VERIFIED: dict[bytes, tuple[str, float]] = {}
@@ -190,9 +196,9 @@ def list_users(conn) -> list[dict]:
     """Every user's name, role, state, creation time and last sign-in (never the hash)."""
     with conn.cursor() as cur:
         cur.execute("SELECT u.name, u.role, u.disabled, u.created_at, u.password_changed_at,"
-                    " (SELECT max(s.created_at) FROM sessions s WHERE s.user_id = u.id)"
+                    " (SELECT max(s.created_at) FROM sessions s WHERE s.user_id = u.id), u.counties"
                     " FROM users u ORDER BY u.name_key")
         return [{"name": n, "role": r, "disabled": d, "created_at": c.isoformat(),
                  "password_changed_at": p.isoformat() if p else None,
-                 "last_sign_in": s.isoformat() if s else None}
-                for n, r, d, c, p, s in cur.fetchall()]
+                 "last_sign_in": s.isoformat() if s else None, "counties": k}
+                for n, r, d, c, p, s, k in cur.fetchall()]

@@ -65,7 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     _configure(app, config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
-    from web import api, auth, cache, cli, errors, ogc, pages, security, tiles
+    from web import api, auth, cache, cli, errors, ogc, pages, scope, security, tiles
     from web.services import budget
 
     budget.configure(app.config)
@@ -76,6 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     app.extensions["countymap_compress"] = Compress(app)  # gzip for answers over 1 KB the client accepts
     auth.init_app(app)
+    scope.init_app(app)  # after sign-in: ?county= is checked against the user's counties
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ogc.bp)

@@ -46,6 +46,7 @@ class User(UserMixin):
 
     def __init__(self, account: users.Account, token: str | None = None):
         self.id, self.name, self.role = account.id, account.name, account.role
+        self.counties = account.counties  # the user's scope (None: the configured county only)
         self.token = token
 
     def get_id(self):

@@ -162,15 +162,20 @@ def _read_password() -> str:
 @user_cli.command("create")
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(users.ROLES))
-def user_create(name, role):
+@click.option("--counties", default=None, help="county codes the user may see, e.g. 410999,411001 "
+                                                "(default: the configured county only)")
+def user_create(name, role, counties):
     """Create a user; asks for the password twice."""
-    password = _read_password()
+    from layers import counties as scope
+
     try:
+        codes = scope.parse_codes(counties) if counties is not None else None
+        password = _read_password()
         with db.transaction(_url()) as conn:
-            users.create_user(conn, name, password, role)
-    except (ValueError, CountyMapError) as err:  # a bad name or password, a taken name
+            scope.set_scope(conn, users.create_user(conn, name, password, role), codes)
+    except (ValueError, CountyMapError) as err:  # a bad name, password or code, a taken name
         raise click.ClickException(str(err)) from None
-    click.echo(f"已创建用户 {name}（{role}）")
+    click.echo(f"已创建用户 {name}（{role}）" + (f"，可查看县：{','.join(codes)}" if codes else ""))
 
 
 @db_cli.command("migrate")
@@ -290,6 +295,9 @@ def init_app(app) -> None:
     app.cli.add_command(imports_command)
     app.cli.add_command(import_undo_command)
     app.cli.add_command(demo_command)
+    from web import cli_scope
+
+    cli_scope.init_app(app, user_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(backup_command)

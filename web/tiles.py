@@ -73,7 +73,7 @@ def keep_page_layers(parts: dict) -> dict:
         return parts
     body = current_app.json.dumps(layers).encode("utf-8")
     token = hashlib.sha256(body).hexdigest()[:32]
-    current_app.extensions["countymap_shelf"].get(("page-layers", token), lambda: body)
+    current_app.extensions["countymap_shelf"].get(("page-layers", context.code(), token), lambda: body)
     prefix = url_for("tiles.page_layer", token=token, n=0).rsplit("/", 1)[0]
     return {**parts, "script": parts["script"].replace(LAYERS_PATH, prefix)}
 
@@ -87,7 +87,8 @@ def page_layer(token: str, n: int):
 
     def missing():
         raise LayerNotFound("地图数据已更新，请刷新页面")
-    layers = json.loads(current_app.extensions["countymap_shelf"].get(("page-layers", token), missing))
+    shelf = current_app.extensions["countymap_shelf"]  # kept per county: another county's token is not found
+    layers = json.loads(shelf.get(("page-layers", context.code(), token), missing))
     if n >= len(layers):
         raise LayerNotFound(f"此页地图只有 {len(layers)} 个图层")
     resp = jsonify(layers[n])

@@ -21,7 +21,7 @@ class InvalidParameter(InvalidInput):
 def check_params(args, allowed: tuple[str, ...]) -> None:
     """InvalidParameter on parameters the API does not declare, or on repeated ones."""
     for key in args:
-        if key not in allowed:
+        if key not in allowed and key != "county":  # ?county= is checked by web.scope
             raise InvalidParameter(f"未知的查询参数 '{key}'（此处可用：{', '.join(allowed)}）", key)
         if len(args.getlist(key)) > 1:
             raise InvalidParameter(f"查询参数 '{key}' 只能出现一次", key)

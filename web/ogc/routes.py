@@ -66,7 +66,7 @@ def _answer(body, template: str, html: bool, mimetype: str = doc.JSON, **context
 def landing():
     """Show the landing page: what this service is and where its parts are."""
     html = _wants_html()
-    return _answer(doc.landing(_url, current_app.config["COUNTY_NAME"], html), "ogc/landing.html", html)
+    return _answer(doc.landing(_url, context.county().name, html), "ogc/landing.html", html)
 
 
 @bp.route("/conformance")
@@ -80,7 +80,7 @@ def conformance():
 def openapi():
     """Return the OpenAPI 3.0 description of this service."""
     _json_only()
-    return _json(openapi_document(current_app.config["COUNTY_NAME"], _url("ogc.landing").rstrip("/"),
+    return _json(openapi_document(context.county().name, _url("ogc.landing").rstrip("/"),
                                   crs_.uris(_centre_lon())), doc.OPENAPI)
 
 
@@ -167,7 +167,7 @@ def items(name: str):
         limit=limit, offset=offset, bbox_srid=bbox_srid, srid=out.srid, flip=out.flip, **asked)
     if as_csv:
         return _with_crs(_csv(layer, found, matched, asked), out.uri)
-    kept = {k: v for k, v in args.items() if k not in ("f", "limit", "offset")}
+    kept = {k: v for k, v in args.items() if k not in ("f", "limit", "offset", "county")}  # county: web.scope
     body = doc.items_page(_url, layer, found, matched, kept, limit, offset, html, datetime.now(timezone.utc))
     pages = body.pop("pages")
     return _with_crs(_answer(body, "ogc/items.html", html, doc.GEOJSON, layer=layer,

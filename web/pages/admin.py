@@ -11,7 +11,7 @@ from web import context, params
 from web.auth import ROLE_LABELS, actor, require_role
 from web.schemas.categories import CategoryFocus
 from web.schemas.coverage import VideoRuleInput
-from web.schemas.users import AuditPage, NewPassword, NewUser, RoleForm, StateForm
+from web.schemas.users import AuditPage, CountiesForm, NewPassword, NewUser, RoleForm, StateForm
 from web.services import accounts, categories, coverage
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -51,6 +51,15 @@ def user_disabled(name):
     """Disable a user (their sessions end at once) or enable them again."""
     user = accounts.change(context.conn(), actor(), name, disabled=params.form(StateForm).disabled)
     flash(f"已{'停用' if user['disabled'] else '启用'} {user['name']}")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/users/<name>/counties", methods=["POST"])
+@require_role()
+def user_counties(name):
+    """Set the counties a user may see (blank: the configured county only)."""
+    user = accounts.set_counties(context.conn(), actor(), name, params.form(CountiesForm).counties)
+    flash(f"{user['name']} 可查看的县：{'、'.join(user['counties'] or ['本县（配置）'])}")
     return redirect(url_for(".index"))
 
 

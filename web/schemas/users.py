@@ -55,6 +55,12 @@ class RoleForm(Input):
     role: Role
 
 
+class CountiesForm(Input):
+    """County codes separated by commas; blank: the configured county only."""
+
+    counties: Annotated[str, Field(max_length=40_000)] | None = None
+
+
 class StateForm(Input):
     disabled: bool
 

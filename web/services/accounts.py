@@ -11,7 +11,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from layers import audit, sessions, users
+from layers import audit, counties, sessions, users
 from layers.errors import Conflict, InvalidInput
 
 
@@ -122,3 +122,15 @@ def audit_csv(entries: list[dict]) -> str:
     writer.writerow(AUDIT_HEAD)
     writer.writerows([[_cell(v) for v in row] for row in audit_rows(entries)])
     return "\ufeff" + buf.getvalue()
+
+
+def set_counties(conn, actor: Actor, name: str, codes) -> dict:
+    """Give a user the counties they may see ('410999,411001'; blank or None: the
+    configured county only); InvalidInput (field 'counties') on a bad code."""
+    account = users.user_named(conn, name)
+    new = counties.parse_codes(codes) if codes and str(codes).strip() else None
+    counties.set_scope(conn, account.id, new)
+    audit.record(conn, "user_scope_changed", actor=actor.name, target=account.name,
+                 before={"counties": list(account.counties) if account.counties else None},
+                 after={"counties": list(new) if new else None}, address=actor.address)
+    return {**_public(account), "counties": list(new) if new else None}
