@@ -159,6 +159,18 @@ def _write(conn, counties, tracked, workers: int, bar) -> dict[str, dict[str, in
     return counts
 
 
+def _name_and_scope(conn, codes: list[str]) -> None:
+    """Name each county (示范县 is the demo county, the first; the others 示范<code's last 4>县) and let
+    the demo leader see them all (the header's county selector)."""
+    from layers import counties, users
+
+    for i, code in enumerate(codes):   # the demo county first (``layout``)
+        counties.set_name(conn, code, "示范县" if i == 0 else f"示范{code[-4:]}县")
+    leader = users.find_user(conn, "leader")
+    if leader is not None:
+        counties.set_scope(conn, leader.id, tuple(codes))
+
+
 def load_province(conn, seed: int = 0, counties: int = COUNTIES, tracked_teams: int | None = TRACKED_TEAMS,
                   progress: bool = False, workers: int | None = None) -> dict[str, dict[str, int]]:
     """Generate the province and write every layer of every county with COPY (replacing
@@ -184,6 +196,7 @@ def load_province(conn, seed: int = 0, counties: int = COUNTIES, tracked_teams: 
     if bar is not None:
         bar.close()
     create_demo_users(conn)
+    _name_and_scope(conn, list(counts))
     if progress:
         print(f"省级示范数据 (province): {len(counts)} 个县, {time.monotonic() - t0:.0f} 秒", file=sys.stderr)
     return counts

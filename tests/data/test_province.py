@@ -104,3 +104,8 @@ def test_province_loads_counties_side_by_side_and_the_demo_county_is_unchanged(a
     assert got.status_code == 200 and got.get_json()["numberMatched"] == counts["incidents"][COUNTY_CODE]
     for path in ("/leader/", "/api/cockpit", "/api/remediation/progress", "/api/cameras?per_page=1"):
         assert client.get(path, headers=basic("leader")).status_code == 200, path
+    # each county named; the demo leader may switch among them all (the header's selector)
+    named = dict(_query(url, "SELECT code, name FROM counties WHERE code = ANY(%s)", codes))
+    assert named[COUNTY_CODE] == "示范县" and named[codes[1]] == f"示范{codes[1][-4:]}县"
+    scope = _query(url, "SELECT counties FROM users WHERE name = 'leader'")
+    assert scope and sorted(scope[0][0]) == sorted(codes)
