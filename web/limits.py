@@ -16,11 +16,12 @@ from __future__ import annotations
 import functools
 import os
 import threading
+import time
 from collections import Counter
 from contextlib import contextmanager
 
 import psutil
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_login import current_user
 
 from layers.errors import Busy
@@ -57,6 +58,18 @@ def memory_used_mb() -> float:
     return psutil.Process().memory_info().rss / MB
 
 
+def wait_left(wait_s: float) -> float:
+    """Seconds this request may still wait for a lock or a slot: its waits together stay
+    within ``wait_s`` (HEAVY_WAIT_S), not ``wait_s`` per lock (a page waits on another's
+    build of the same value, then on the shelf's lock, then on a heavy slot)."""
+    if not has_request_context():
+        return wait_s
+    deadline = g.get("wait_deadline")
+    if deadline is None:
+        deadline = g.wait_deadline = time.monotonic() + wait_s
+    return max(0.0, min(wait_s, deadline - time.monotonic()))
+
+
 @contextmanager
 def heavy_slot(user: str):
     """Hold a user slot and a process slot for the block; Busy (429) when none is free."""
@@ -70,8 +83,10 @@ def heavy_slot(user: str):
         if memory_used_mb() > 0.8 * limit_mb:
             raise Busy("服务器内存紧张，请稍后再试", retry_after=10)
         slots = _process_slots()
-        if not slots.acquire(timeout=_config("HEAVY_WAIT_S", 10.0)):
+        if not slots.acquire(timeout=wait_left(_config("HEAVY_WAIT_S", 10.0))):
             raise Busy("服务器正忙于其他分析，请稍后再试", retry_after=10)
+        if has_request_context():
+            g.pop("wait_deadline", None)  # the work begins: later waits have a budget of their own
         try:
             yield
         finally:

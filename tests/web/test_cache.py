@@ -210,3 +210,18 @@ def test_the_shared_folder_stays_within_its_size(tmp_path):
         shelf.get(i, lambda: "y" * 10_000)
     kept = [p for p in (tmp_path / "cache").iterdir() if "." not in p.name]
     assert 3 <= len(kept) <= 5 and sum(p.stat().st_size for p in kept) <= 50_000
+
+
+def test_a_request_waits_heavy_wait_s_in_all_not_once_per_lock(app):
+    """A page waits on another's build of the same value, then on the shelf's lock, then on
+    a heavy slot: together within HEAVY_WAIT_S (web.limits.wait_left)."""
+    from web.limits import wait_left
+
+    with app.test_request_context("/"):
+        first = wait_left(2.0)
+        time.sleep(0.3)
+        second = wait_left(2.0)
+        assert first == pytest.approx(2.0, abs=0.05) and second == pytest.approx(1.7, abs=0.1)
+        assert wait_left(0.2) <= 0.2          # a shorter wait asked is never lengthened
+    with app.test_request_context("/"):
+        assert wait_left(2.0) == pytest.approx(2.0, abs=0.05)   # another request, its own budget

@@ -91,9 +91,10 @@ def _centre_lon() -> float | None:
 
 
 def _centre_if_asked() -> float | None:
-    """The centre when a crs or bbox-crs is asked (the zone is one of the CRSs offered);
-    without either the answer is in CRS84 whatever the zone: no query."""
-    return _centre_lon() if "crs" in request.args or "bbox-crs" in request.args else None
+    """The centre when a crs, bbox-crs or filter-crs is asked (the zone is one of the CRSs
+    offered); without any the answer is in CRS84 whatever the zone: no query."""
+    asked = any(name in request.args for name in ("crs", "bbox-crs", "filter-crs"))
+    return _centre_lon() if asked else None
 
 
 def _with_crs(resp: Response, uri: str) -> Response:
