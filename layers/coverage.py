@@ -204,13 +204,6 @@ def sector_frame(conn, county: str, what_if: WhatIf | None = None):
                             geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"))
 
 
-def sector_geojson(conn, county: str) -> dict:
-    """{camera code: its stored sector as a GeoJSON geometry (6 decimals)}."""
-    with conn.cursor() as cur:
-        cur.execute("SELECT code, ST_AsGeoJSON(sector, 6)::json FROM cameras WHERE county_code = %s", (county,))
-        return dict(cur.fetchall())
-
-
 def working_sectors(conn, county: str, bbox) -> list[dict]:
     """The working cameras' sectors that reach into ``bbox`` (minx, miny, maxx, maxy), as
     GeoJSON features with the camera's code and name."""

@@ -10,7 +10,6 @@ Sessions PostgreSQL opened are read from pg_stat_database.sessions. Clients sign
 from __future__ import annotations
 
 import os
-import re
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +25,7 @@ from layers.catalog import LAYERS
 from layers.db import connect, transaction
 from layers.features import query_features
 from layers.users import create_user
+from tests.bench.sessions import signed_in
 from tests.bench.report import record
 from tests.bench.test_bench_load import serve
 from tests.layers.test_feature_paging import COUNTY, ROWS, _plain, incidents  # noqa: F401  (the fixture)
@@ -49,11 +49,7 @@ def _sessions(url: str) -> int:
 
 
 def _client(base: str) -> requests.Session:
-    http = requests.Session()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', http.get(base + "/login").text).group(1)
-    assert http.post(base + "/login", data={"csrf_token": token, "name": "bench_ogc", "password": PASSWORD},
-                     allow_redirects=False).status_code == 302
-    return http
+    return signed_in(base, "bench_ogc", PASSWORD)
 
 
 def _codes(url: str) -> list[str]:

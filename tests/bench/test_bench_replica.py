@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import random
-import re
 import statistics
 import subprocess
 import threading
@@ -30,6 +29,7 @@ from layers.db import connect, transaction
 from layers.tiles import SOURCES, render
 from layers.users import create_user
 from layers.versions import data_version
+from tests.bench.sessions import signed_in
 from tests.bench.report import record
 from tests.bench.test_bench_ogc_pool import _start
 from tests.standby import Pair
@@ -85,11 +85,7 @@ def _stop(proc) -> None:
 
 
 def _client(base: str) -> requests.Session:
-    http = requests.Session()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', http.get(base + "/login").text).group(1)
-    assert http.post(base + "/login", data={"csrf_token": token, "name": "bench_replica", "password": PASSWORD},
-                     allow_redirects=False).status_code == 302
-    return http
+    return signed_in(base, "bench_replica", PASSWORD)
 
 
 def _drive(base: str, path_of, count) -> tuple[float, float, int]:

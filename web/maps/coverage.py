@@ -1,15 +1,12 @@
 """Coverage maps: villages by road coverage for leaders; cameras, sectors and gaps for commanders."""
 from __future__ import annotations
 
-from typing import Callable
-
 import folium
 
-from layers.catalog import CAMERA_COLORS, VALUE_LABELS
 from web.maps.shell import add_overlay, figure_parts, fit_bounds, page_map
 from web.maps.tiled import ApiOverlay, add_tile_overlay, page_tile_map
 from web.maps.text import safe_text
-from web.numbers import degrees, distance, share
+from web.numbers import distance, share
 
 GAP_STYLES = {"road": {"color": "#d7191c", "weight": 3},
               "hotspot": {"color": "#b2182b", "fillColor": "#ef8a62", "fillOpacity": 0.5, "weight": 1},

@@ -11,9 +11,9 @@ from shapely.geometry import shape
 from geo.calendar import LOCAL
 from geo.rules import LONG_VISIT_MIN
 from layers.catalog import VALUE_LABELS
-from web.maps.shell import add_overlay, feature, figure_parts, fit_bounds, page_map
+from web.maps.shell import add_overlay, feature, figure_parts, fit_bounds, page_map, use_vector_assets
 from web.maps.text import safe_text
-from web.maps.tiled import VECTOR_ASSETS, ApiOverlay
+from web.maps.tiled import ApiOverlay
 from web.numbers import distance
 
 # Visit status of a hotspot or school over the 24 hours: colour and legend label.
@@ -105,7 +105,7 @@ def day_map(config, townships: list[dict], places: dict, urls: dict, assets: dic
     same FeatureCollections, only fit the view), ``urls['lines']`` {routes, tracks}
     (``commander_home.day_lines``), coloured by team. Page parts."""
     m = page_map(config, townships)
-    m.default_js += [(key, assets[key]) for key in VECTOR_ASSETS if key in assets]
+    use_vector_assets(m, assets)
     shown = {"tooltip": "label", "popup": "popup", "escaped": True, "colour": "color"}
     ApiOverlay("挂牌乱点（近24小时巡查）", urls["places"], {"weight": 2, "fillOpacity": 0.45, "className": "pt-hotspot"},
                key="hotspots", **shown).add_to(m)

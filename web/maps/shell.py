@@ -22,7 +22,9 @@ DEFAULT_CENTER = (33.8, 111.6)
 # Scripts and style sheets, all served by the app (web/pages/home.py: /vendor from npm).
 ASSETS = {"leaflet": "/vendor/leaflet/dist/leaflet.js", "county_map": "/static/map_shell.js",
           "leaflet_css": "/vendor/leaflet/dist/leaflet.css",
-          "county_map_css": "/static/map_shell.css"}
+          "county_map_css": "/static/map_shell.css",
+          "vectorgrid": "/vendor/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js",
+          "county_vector": "/static/vector_layers.js"}
 TOWNSHIP_OUTLINE = {"color": "#253494", "weight": 1.5, "fill": False}
 
 
@@ -54,6 +56,13 @@ def use_local_assets(m: folium.Map, assets: dict | None = None) -> None:
     urls = {**ASSETS, **(assets or {})}
     m.default_js = [(key, urls[key]) for key in ("leaflet", "county_map")]
     m.default_css = [(key, urls[key]) for key in ("leaflet_css", "county_map_css")]
+
+
+def use_vector_assets(m: folium.Map, assets: dict | None = None) -> None:
+    """Add Leaflet.VectorGrid and static/vector_layers.js (tile overlays, overlays fetched
+    after the page) to the map's scripts, from ``assets`` or the defaults."""
+    urls = {**ASSETS, **(assets or {})}
+    m.default_js += [(key, urls[key]) for key in ("vectorgrid", "county_vector")]
 
 
 def add_tiles(m: folium.Map, tile_url: str, attribution: str) -> None:
@@ -103,8 +112,7 @@ def defer_layers(m: folium.Map) -> folium.Map:
     """From now on ``add_overlay`` keeps ``m``'s features out of the page: each overlay is
     fetched after the page from LAYERS_PATH/<n>.geojson (see ``figure_parts``'s 'layers')."""
     m._deferred = []
-    m.default_js += [("vectorgrid", "/vendor/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js"),
-                     ("county_vector", "/static/vector_layers.js")]
+    use_vector_assets(m)
     return m
 
 

@@ -24,9 +24,8 @@ from layers.catalog import Column, Look, overlays
 from layers.tiles import SOURCES
 from web.maps.legend import legend_html
 from web.maps.overview import VIEWS, ShellControls, pane_name
-from web.maps.shell import DEFAULT_CENTER, LocalMap, add_tiles
+from web.maps.shell import DEFAULT_CENTER, LocalMap, add_tiles, use_vector_assets
 
-VECTOR_ASSETS = ("vectorgrid", "county_vector")
 
 
 def script_json(value) -> str:
@@ -109,7 +108,15 @@ def look_spec(look: Look) -> dict:
             "other": {"key": None, "style": look.other.style} if look.other is not None else None}
 
 
-def overlay_options(name: str, title: str, look: Look, columns, tile_url: str, item_url: str | None,
+def _popup(name: str, look: Look, source, item_of) -> tuple:
+    """(columns, OGC item URL or None) of an overlay's popup: the layer's popup columns (a
+    companion's own), fetched by code; tracks (keyed by team and time) show the tile's."""
+    columns = source.popup if name == source.name else look.popup or ()
+    fetched = source.column("code") is not None and name != "patrol_tracks"
+    return columns, item_of(source.name) if fetched else None
+
+
+def overlay_options(name: str, title: str, look: Look, columns, item_url: str | None, tile_url: str,
                     style_by: dict | None = None) -> dict:
     """The options of one tile overlay (``static/vector_layers.js``)."""
     source = SOURCES[name]
@@ -138,7 +145,7 @@ def tiled_map(summary: dict, urls, *, tile_base: str = "", attribution: str = ""
     tiles_of, item_of = urls
     m = LocalMap(location=DEFAULT_CENTER, zoom_start=10, tiles=None, position="absolute",
                  assets=assets, maxZoom=19, zoomSnap=0.25)
-    m.default_js += [(key, assets[key]) for key in VECTOR_ASSETS if assets and key in assets]
+    use_vector_assets(m, assets)
     if tile_base:
         add_tiles(m, tile_base, attribution)
     listed = overlays()
@@ -150,10 +157,8 @@ def tiled_map(summary: dict, urls, *, tile_base: str = "", attribution: str = ""
         subtitle = summary["subtitles"].get(name)
         heading = f"{title}（{subtitle}）" if subtitle else title
         groups = summary["groups"].get(name, [])
-        columns = source.popup if name == source.name else look.popup or ()
-        item = item_of(source.name) if source.column("code") is not None and name != "patrol_tracks" else None
-        options = overlay_options(name, heading, look, columns, tile_url(tiles_of(name), summary["filters"].get(name, {})),
-                                  item)
+        options = overlay_options(name, heading, look, *_popup(name, look, source, item_of),
+                                  tile_url(tiles_of(name), summary["filters"].get(name, {})))
         shown = view == "all" or view in look.views
         empty = not sum(n for _, n in groups)
         VectorOverlay(options, f"{heading}（无数据）" if empty else heading, show=shown and not empty).add_to(m)
@@ -195,7 +200,7 @@ def page_tile_map(county: dict, config, assets: dict) -> folium.Map:
     base map of TILE_URL, fitted to ``county['bounds']`` at once; ``county['names']`` are
     shown beside codes in popups."""
     m = LocalMap(location=DEFAULT_CENTER, zoom_start=10, tiles=None, control_scale=True, maxZoom=19, zoomSnap=0.25)
-    m.default_js += [(key, assets[key]) for key in VECTOR_ASSETS if key in assets]
+    use_vector_assets(m, assets)
     if config.get("TILE_URL"):
         add_tiles(m, config["TILE_URL"], config.get("TILE_ATTRIBUTION") or "")
     VectorSetup(county.get("names") or {}, county.get("bounds")).add_to(m)
@@ -211,9 +216,8 @@ def add_tile_overlay(m: folium.Map, name: str, urls, *, title: str | None = None
     own_title, look, source = next(o[1:] for o in overlays() if o[0] == name)
     tiles_of, item_of = urls
     folium.map.CustomPane(pane_name(name), z_index=look.pane, pointer_events=True).add_to(m)
-    columns = source.popup if name == source.name else look.popup or ()
-    item = item_of(source.name) if source.column("code") is not None and name != "patrol_tracks" else None
     heading = title or own_title
-    options = overlay_options(name, heading, look, columns, tile_url(tiles_of(name), filters or {}), item, style_by)
+    columns, item = _popup(name, look, source, item_of)
+    options = overlay_options(name, heading, look, columns, item, tile_url(tiles_of(name), filters or {}), style_by)
     options["link"] = link
     return VectorOverlay(options, heading, show=show).add_to(m)

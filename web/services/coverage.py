@@ -148,13 +148,7 @@ def camera(conn, county_code: str, code: str) -> dict:
     return feats[0]["properties"]
 
 
-def camera_features(conn, county_code: str) -> list[dict]:
-    """Every camera as a GeoJSON feature (raw attribute values, 6 decimals)."""
-    return query_features(conn, LAYERS["cameras"], county_code=county_code, limit=100_000, precision=6)[0]
-
-
 camera_counts = coverage.camera_counts
-sector_geojson = coverage.sector_geojson
 camera_history = coverage.camera_history
 set_camera_status = coverage.set_camera_status
 working_sectors = coverage.working_sectors
