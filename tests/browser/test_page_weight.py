@@ -23,6 +23,7 @@ MAP_PAGES = [
     ("leader", "/leader/remediation?as_of=2026-11-26", ".folium-map[data-api-pending='0']"),
     ("leader", "/leader/coverage", ".folium-map[data-api-pending='0']"),
     ("leader", "/leader/hotspots?quarter=2026Q3", ".folium-map[data-api-pending='0']"),
+    ("planner", "/planner/hotspots?quarter=2026Q4", ".folium-map[data-api-pending='0']"),
 ]
 
 

@@ -68,7 +68,7 @@ def test_planner_picks_a_candidate_and_the_quota_follows(page, live_server):
     page.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
     page.wait_for_selector("#planner-hotspots[data-ready='1']", state="attached", timeout=30_000)
     page.evaluate("window.__sameDocument = true")
-    first.locator("details.add summary").click()
+    first.locator("details.add summary a").click()
     form = first.locator("form.add-form")
     form.locator("input[name=name]").fill("团结街夜市")
     form.locator("select[name=level]").select_option("county")

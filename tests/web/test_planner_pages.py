@@ -16,6 +16,7 @@ from tests.helpers import put, small_county, square
 Q = "2026Q4"          # the quarter being listed
 PERIOD = "2026Q3"     # its analysis period
 PAGE = f"/planner/hotspots?quarter={Q}"
+ADD_FIRST = f"{PAGE}&add=1"   # the page with the first candidate's 加入清单 form open
 CLUSTER = (111.031, 33.031)
 
 
@@ -143,14 +144,20 @@ def test_page_defaults_to_the_coming_quarter_and_renders_for_every_role(county, 
     assert re.search(r"quarter=20\d\dQ[1-4]", resp.headers["Location"])
     html = page(client)
     assert "2026Q4 清单依据上一季度" in html and "2026Q3（2026-07-01 至 2026-09-30）" in html
-    forms = Forms(html)
-    adds = forms.post_forms("add-form")
-    assert adds, "no 加入清单 forms"
+    # 加入清单: each row carries its defaults; without a script its link opens the page with
+    # that row's form (the page does not carry a form per candidate)
+    assert Forms(html).post_forms("add-form") == []
+    names = re.findall(r'<details class="add" data-name="([^"]*)"', html)
+    assert names[0].startswith("甲镇") and len(set(names)) == len(names) > 1   # readable and distinct
+    assert f'href="/planner/hotspots?quarter={Q}&amp;add=1#cand-1"' in html
+    adds = Forms(page(client, ADD_FIRST)).post_forms("add-form")
+    assert len(adds) == 1 and adds[0]["fields"]["rank"] == "1" and adds[0]["fields"]["name"] == names[0]
     assert adds[0]["fields"]["level"] == "county" and adds[0]["fields"]["deadline"] == "2026-12-31"
-    names = [f["fields"]["name"] for f in adds]
-    assert names[0].startswith("甲镇") and len(set(names)) == len(names)   # readable and distinct
+    for bad in ("add=0", "add=x", "add=NaN", "add=1e9", "add=-1"):
+        resp = client.get(f"{PAGE}&{bad}")
+        assert resp.status_code == 400 and "add" in resp.get_data(as_text=True), bad
     # the candidates table: rank 1 is the cluster, significant, with its counts and category
-    first = re.search(r'<tr class="significant" data-rank="1"[^>]*>(.*?)</tr>', html, re.S).group(1)
+    first = re.search(r'<tr id="cand-1" class="significant" data-rank="1"[^>]*>(.*?)</tr>', html, re.S).group(1)
     assert "甲镇" in first and "盗窃" in first and "显著" in first
     assert "不显著" in html                                   # quota-forced picks are labelled
     # the map: grid, density, candidate, last quarter and draft overlays, local assets only
@@ -187,7 +194,7 @@ def test_page_defaults_to_the_coming_quarter_and_renders_for_every_role(county, 
 
 def test_a_candidate_added_through_the_form_is_on_the_draft(county, client, conn):
     login(client, "planner")
-    form = Forms(page(client)).post_forms("add-form")[0]
+    form = Forms(page(client, ADD_FIRST)).post_forms("add-form")[0]
     assert not form["confirm"]          # no confirmation dialog for each add
     html = submit(client, form, name="团结街夜市", level="county", unit="城关派出所")
     assert "已将第 1 名候选乱点加入清单" in flashes(html)
@@ -205,7 +212,7 @@ def test_a_candidate_added_through_the_form_is_on_the_draft(county, client, conn
     html = submit(client, form, name="重复")
     assert "未保存" in flashes(html) and "重复" not in html
     # a fresh form cannot put the same candidate on twice
-    fresh = Forms(html).post_forms("add-form")[0]
+    fresh = Forms(page(client, ADD_FIRST)).post_forms("add-form")[0]
     assert fresh["fields"]["draft_id"]   # the on-list candidate's form stays (hidden) for when it is removed
     html = submit(client, fresh, **{k: form["fields"][k] for k in ("rank", "township_code", "count")})
     assert "已在清单中" in flashes(html) and "重复" not in html
@@ -226,7 +233,7 @@ def test_a_candidate_added_through_the_form_is_on_the_draft(county, client, conn
 
 def test_publish_refused_with_the_shortfall_then_published(county, client):
     login(client, "planner")
-    html = submit(client, Forms(page(client)).post_forms("add-form")[0])
+    html = submit(client, Forms(page(client, ADD_FIRST)).post_forms("add-form")[0])
     publish = Forms(html).by_id["publish-form"]
     html = submit(client, publish)
     message = flashes(html)
@@ -320,7 +327,7 @@ def test_leader_page_groups_the_list_by_township_with_r10_flags(county, client):
 def test_data_text_is_not_evaluated_as_a_template(county, client):
     login(client, "planner")
     api_list(client, PERIOD, first_name="{{ 7*7 }}")
-    add = Forms(page(client)).post_forms("add-form")[0]
+    add = Forms(page(client, ADD_FIRST)).post_forms("add-form")[0]
     html = submit(client, add, name="{% if 1 %}x{% endif %}{{ 8*8 }}", unit="{{ 9*9 }}")
     assert "已将第 1 名" in flashes(html)
     shown = tips(html)

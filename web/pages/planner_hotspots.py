@@ -17,7 +17,8 @@ from web.cache import built
 from web.maps import hotspots as hotspot_maps
 from web.pages.common import attempt, refusal
 from web.pages.planner import bp
-from web.schemas.hotspots import MAX_BUFFER_M, RADIUS_M, Analysis, DraftForm, ItemFields, QuarterOnly, StatusChange
+from web.schemas.hotspots import (MAX_BUFFER_M, RADIUS_M, Analysis, DraftForm, ItemFields, OpenForm, QuarterOnly,
+                                  StatusChange)
 from web.services import hotspot_lists as hl
 from web.services import quarter as qs
 from web.services.hotspots import DENSITY_BANDWIDTH_M
@@ -68,11 +69,11 @@ def hotspots():
     if not request.args.get("quarter"):
         quarter = qs.default_quarter(conn, county, True, today())
         return redirect(url_for(".hotspots", **_page_args(), quarter=quarter))
-    a = params.query(Analysis)
+    a, add = params.query(Analysis), params.query(OpenForm).add
     analysed = quarter_analysis(a)
     page = qs.page_context(conn, county, a, analysed)
     return render_template(
-        "planner/hotspots.html", args=_page_args(), can_edit=may("planner"), q=a.quarter,
+        "planner/hotspots.html", args=_page_args(), can_edit=may("planner"), q=a.quarter, add=add,
         basis=period_text(analysed["period"]), params=a.__dict__, map=_map_parts(a, analysed),
         prev_q=previous_quarter(a.quarter), next_q=next_quarter(a.quarter), **_page_labels(), **page)
 

@@ -112,6 +112,12 @@ class QuarterOnly(Input):
     quarter: Quarter
 
 
+class OpenForm(Input):
+    """Which candidate's 加入清单 form the planner's page opens without a script (``?add=3``)."""
+
+    add: Annotated[int | None, Field(ge=1, le=100_000)] = None
+
+
 class Evaluation(Input):
     buffer_m: Annotated[Finite, Field(ge=0, le=5000)] = 500.0
 

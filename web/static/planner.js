@@ -60,6 +60,12 @@
         box.disabled = !!code;
         if (code) { box.checked = false; }
       }
+      if (!mark && code) {   // the page marks only the candidates on the list when it is made
+        mark = document.createElement("span");
+        mark.className = "on-list";
+        mark.append("已在清单（", Object.assign(document.createElement("span"), { className: "on-code" }), "）");
+        tr.querySelector("td.add-cell").prepend(mark);
+      }
       if (mark) {
         mark.hidden = !code;
         mark.querySelector(".on-code").textContent = code || "";
@@ -184,15 +190,40 @@
         addCandidates(rows.map(function (tr) { return pickOf(tr); }), document.getElementById("batch-status"));
       }
     });
-    document.querySelectorAll("form.add-form").forEach(function (form) {
-      form.addEventListener("submit", function (e) {
+    // 加入清单: a row's form is made from the page's one template when first opened (without
+    // a script the link opens the page with that row's form, ?add=N)
+    document.getElementById("candidates").addEventListener("click", function (e) {
+      var link = e.target.closest("details.add summary a");
+      if (link) {
         e.preventDefault();
-        var data = new FormData(form);
-        var fields = { name: data.get("name"), level: data.get("level"), unit: data.get("unit"),
-                       deadline: data.get("deadline"), reason: data.get("reason") };
-        addCandidates([pickOf(form.closest("tr"), fields)], document.getElementById("batch-status"));
-      });
+        openAddForm(link.closest("details.add"));
+      }
     });
+    document.getElementById("candidates").addEventListener("submit", function (e) {
+      var form = e.target;
+      if (!form.classList.contains("add-form")) { return; }
+      e.preventDefault();
+      var data = new FormData(form);
+      var fields = { name: data.get("name"), level: data.get("level"), unit: data.get("unit"),
+                     deadline: data.get("deadline"), reason: data.get("reason") };
+      addCandidates([pickOf(form.closest("tr"), fields)], document.getElementById("batch-status"));
+    });
+  }
+
+  function openAddForm(details) {
+    if (!details.querySelector("form")) {
+      var tr = details.closest("tr");
+      var form = document.getElementById("add-template").content.querySelector("form").cloneNode(true);
+      form.className = "add-form";
+      var values = { rank: tr.getAttribute("data-rank"), township_code: tr.getAttribute("data-township"),
+                     count: tr.getAttribute("data-count"), name: details.getAttribute("data-name"),
+                     unit: details.getAttribute("data-unit"), deadline: details.getAttribute("data-deadline") };
+      Object.keys(values).forEach(function (k) { form.elements[k].value = values[k] || ""; });
+      var level = tr.querySelector("select.pick-level");
+      if (level) { form.elements.level.value = level.value; }
+      details.appendChild(form);
+    }
+    details.open = !details.open;
   }
 
   // --- the draft's items: change or remove in place ------------------------------------------
