@@ -298,6 +298,7 @@ def init_app(app) -> None:
     from web import cli_scope
 
     cli_scope.init_app(app, user_cli)
+    from web.cli_calendar import calendar_cli; app.cli.add_command(calendar_cli)  # noqa: E702
     app.cli.add_command(user_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(backup_command)

@@ -21,7 +21,8 @@ PAGES: dict[str, list[Link]] = {
                ("leader.coverage_page", "视频覆盖", {}), ("leader.hotspots", "乱点整治进展", {}),
                ("home.map_page", "地图", {"preset": "leader"})],
     "admin": [("admin.index", "系统管理", {}), ("admin.imports_page", "数据导入", {}), ("admin.audit", "审计日志", {}),
-              ("admin.category_list", "警情类别", {}), ("home.map_page", "地图", {"preset": "all"})],
+              ("admin.category_list", "警情类别", {}), ("admin.calendar_page", "校历", {}),
+              ("home.map_page", "地图", {"preset": "all"})],
 }
 GROUP_LABELS = {"commander": "巡防指挥", "planner": "规划", "leader": "县领导", "admin": "系统"}
 SHARED: list[Link] = [("ogc.landing", "数据服务（OGC API）", {"f": "html"})]

@@ -122,3 +122,4 @@ def audit_csv():
 
 
 from web.pages import admin_imports  # noqa: E402,F401  (the import page's routes on bp)
+from web.pages import admin_calendar  # noqa: E402,F401  (the school calendar page on bp)
