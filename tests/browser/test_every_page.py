@@ -21,6 +21,7 @@ PAGES = [
     ("admin", "/admin/audit", "#audit-log"),
     ("admin", "/admin/imports", "#upload-form"),
     ("admin", "/admin/categories", "#category-map"),
+    ("admin", "/admin/calendar?year=2026", "#month-counts"),
     ("leader", "/account/password", "#change-password"),
     ("admin", "/map", ".folium-map"),
     ("leader", "/map?preset=leader", ".map-presets"),
