@@ -219,3 +219,8 @@ def test_visits_count_school_days_and_rate_schools_over_them(county, client):  #
     doc = client.get("/api/patrol/visits?from=2026-10-01T00:00:00&to=2026-10-08T00:00:00",
                      headers=basic("leader")).get_json()
     assert doc["days"] == 7 and doc["school_days"] == 0 and doc["schools"][0]["presence_rate"] == 0.0
+    # a change to the calendar shows at once in the kept report (the tables' versions)
+    assert client.delete("/api/calendar?date=2026-10-07&scope=national", headers=ADMIN).status_code == 200
+    doc = client.get("/api/patrol/visits?from=2026-10-01T00:00:00&to=2026-10-08T00:00:00",
+                     headers=basic("leader")).get_json()
+    assert doc["school_days"] == 1  # Wednesday 7 October is now an ordinary school day
