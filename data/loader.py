@@ -70,12 +70,15 @@ def create_demo_users(conn) -> None:
               file=sys.stderr)
 
 
-def load_calendar(conn, county_code: str) -> int:
-    """The national holidays of data/calendar (national rows) and the demo terms (the
-    county's); rows of the same day or term name are replaced. The rows loaded."""
+def load_calendar(conn, county_code: str, national: bool = True) -> int:
+    """The national holidays of data/calendar (national rows; not with ``national=False``)
+    and the demo terms (the county's); rows of the same day or term name are replaced.
+    The rows loaded."""
     loaded = 0
     for name in CALENDAR_FILES:
         parsed = calendar_file.parse((CALENDAR_DIR / name).read_bytes())
+        if parsed["kind"] == "days" and not national:
+            continue
         for row in parsed["rows"]:
             if parsed["kind"] == "days":
                 school_calendar.set_day(conn, None, row["date"], row["kind"], row["name"], "demo")
