@@ -139,6 +139,7 @@ def test_csv_import_previews_then_writes(client, conn):
                                                        "scope": "county"}, headers=ADMIN)
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and 'id="import-preview"' in html and "新增 2" in html
+    assert "2026-10-10 调休上班 国庆节调休" in html
     assert fingerprint(conn) == before  # a preview writes nothing
     resp = client.post("/admin/calendar/import", data={"text": text, "scope": "county", "confirm": "1"}, headers=ADMIN)
     assert resp.status_code == 302
@@ -146,6 +147,11 @@ def test_csv_import_previews_then_writes(client, conn):
     assert [(d["date"], d["kind"], d["scope"]) for d in days] == [("2026-10-01", "holiday", "county"),
                                                                   ("2026-10-10", "workday", "county")]
     assert audit_actions(conn)[-1] == "calendar_imported"
+    terms = "name,starts,ends,school_code\n2026秋季学期,2026-09-01,2027-01-22,\n"
+    client.post("/admin/calendar/import", data={"text": terms, "confirm": "1"}, headers=ADMIN)
+    changed = terms.replace("2027-01-22", "2027-01-29")
+    html = client.post("/admin/calendar/import", data={"text": changed}, headers=ADMIN).get_data(as_text=True)
+    assert "修改 1" in html and "2026秋季学期 2026-09-01 至 2027-01-29（全县学校）" in html
 
 
 def test_bad_csv_rows_are_named_and_nothing_is_written(client, conn):
