@@ -295,10 +295,10 @@ def init_app(app) -> None:
     app.cli.add_command(imports_command)
     app.cli.add_command(import_undo_command)
     app.cli.add_command(demo_command)
-    from web import cli_scope
+    from web import cli_calendar, cli_scope
 
     cli_scope.init_app(app, user_cli)
-    from web.cli_calendar import calendar_cli; app.cli.add_command(calendar_cli)  # noqa: E702
+    cli_calendar.init_app(app)
     app.cli.add_command(user_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(backup_command)

@@ -65,3 +65,7 @@ def calendar_export(terms, year, out):
         click.echo(f"写入 {out}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+def init_app(app) -> None:
+    app.cli.add_command(calendar_cli)
