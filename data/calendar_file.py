@@ -34,7 +34,11 @@ def decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        raise ImportRefused("文件应为 UTF-8 或 GBK 编码的 CSV 文本") from None
 
 
 def parse_date(text: str) -> date:
@@ -64,7 +68,10 @@ def parse(raw: bytes | str) -> dict:
     """{'kind': 'days'|'terms', 'rows': [...]} from a calendar CSV; ImportRefused listing
     every bad row and field."""
     text = decode(raw) if isinstance(raw, bytes) else raw
-    lines = list(csv.reader(io.StringIO(text)))
+    try:
+        lines = list(csv.reader(io.StringIO(text, newline=None)))
+    except csv.Error as err:
+        raise ImportRefused(f"不是可读的 CSV 文件：{err}") from None
     lines = [(n, row) for n, row in enumerate(lines, start=1) if any(c.strip() for c in row)]
     if not lines:
         raise ImportRefused("文件为空：应有表头 date,kind,name 或 name,starts,ends,school_code")

@@ -97,6 +97,11 @@ def test_the_countys_day_overrides_the_national_one():
     assert not cal.is_school_day(date(2026, 10, 8)) and cal.why_not(date(2026, 10, 8)) == "县庆"
 
 
+def test_old_mac_line_ends_are_read():
+    rows = calendar_file.parse("date,kind,name\r2026-10-01,holiday,国庆节\r")["rows"]
+    assert rows == [{"date": date(2026, 10, 1), "kind": "holiday", "name": "国庆节"}]
+
+
 def test_chinese_headers_and_values_are_read():
     text = "日期,类型,名称\n2026/10/1,节假日,国庆节\n2026-10-10,调休上班,国庆节调休\n"
     rows = calendar_file.parse(text.encode("gbk"))["rows"]
@@ -113,6 +118,8 @@ def test_chinese_headers_and_values_are_read():
     ("name,starts,ends,school_code\n秋季,2026-09-01,2026-08-01,\n", "第 2 行 字段 ends"),
     ("name,starts,ends,school_code\n,2026-09-01,2026-12-01,\n", "第 2 行 字段 name"),
     ("when,what\n2026-10-01,holiday\n", "第 1 行"),
+    ("date,kind,name\n2026-10-01,holiday," + "x" * 200_000 + "\n", "不是可读的 CSV"),
+    (b"\xff\xfe\x00d", "文件应为 UTF-8 或 GBK"),
 ])
 def test_bad_rows_are_named(text, where):
     with pytest.raises(ImportRefused) as err:

@@ -163,6 +163,10 @@ def test_bad_csv_rows_are_named_and_nothing_is_written(client, conn):
         assert resp.status_code == 400 and "第 3 行 字段 date" in html and "第 4 行 字段 kind" in html
     assert fingerprint(conn) == before
     assert client.post("/admin/calendar/import", data={}, headers=ADMIN).status_code == 400  # no file
+    utf16 = {"file": (__import__("io").BytesIO("date".encode("utf-16")), "u.csv")}
+    resp = client.post("/admin/calendar/import", data=utf16, headers=ADMIN)
+    assert resp.status_code == 400 and "UTF-8 或 GBK" in resp.get_data(as_text=True)
+    assert fingerprint(conn) == before
 
 
 def test_export_reads_back(client):

@@ -98,8 +98,8 @@ def calendar_import():
     """First a preview of what the file changes (nothing written), then, confirmed, the import."""
     year = params.query(Year).year
     ask = params.form(ImportForm)
-    text = _uploaded()
     try:
+        text = _uploaded()
         if request.form.get("confirm") == "1":
             done = service.apply_import(context.conn(), context.code(), actor(), text, ask.scope)
             flash(f"已导入 {done['rows']} 行：新增 {len(done['added'])}，修改 {len(done['changed'])}，"
