@@ -234,3 +234,10 @@ def test_visits_count_school_days_and_rate_schools_over_them(county, client):  #
     doc = client.get("/api/patrol/visits?from=2026-10-01T00:00:00&to=2026-10-08T00:00:00",
                      headers=basic("leader")).get_json()
     assert doc["school_days"] == 1  # Wednesday 7 October is now an ordinary school day
+
+
+def test_ids_out_of_range_are_not_found_never_a_failure(client):
+    huge = 10 ** 20
+    assert client.delete(f"/api/calendar?term_id={huge}", headers=ADMIN).status_code in (400, 404)
+    for path in (f"/admin/calendar/terms/{huge}", f"/admin/calendar/terms/{huge}/remove"):
+        assert client.post(path, data=TERM, headers=ADMIN).status_code in (400, 404), path
