@@ -31,8 +31,9 @@ def index():
 def user_add():
     """Create a user from the form."""
     new = params.form(NewUser)
-    user = accounts.create(context.conn(), actor(), new.name, new.password, new.role)
-    flash(f"已新建用户 {user['name']}（{ROLE_LABELS[user['role']]}）")
+    user = accounts.create(context.conn(), actor(), new.name, new.password, new.role, new.team_code, context.code())
+    flash(f"已新建用户 {user['name']}（{ROLE_LABELS[user['role']]}"
+          + (f"，巡防队 {user['team_code']}）" if user.get("team_code") else "）"))
     return redirect(url_for(".index"))
 
 
@@ -40,7 +41,8 @@ def user_add():
 @require_role()
 def user_role(name):
     """Change a user's role."""
-    user = accounts.change(context.conn(), actor(), name, role=params.form(RoleForm).role)
+    form = params.form(RoleForm)
+    user = accounts.change(context.conn(), actor(), name, role=form.role, team_code=form.team_code, county=context.code())
     flash(f"{user['name']} 的角色已改为{ROLE_LABELS[user['role']]}")
     return redirect(url_for(".index"))
 
