@@ -1,0 +1,121 @@
+"""A patrol member's page on a phone (390×844) in headless Chromium, offline: sign in, see
+today's stops on the map and in the list, check in with a note and a small PNG, see the
+stop turn 已打卡; the commander sees the check-in with its photo. Screenshots of both pages
+at both sizes go to var/screenshots/."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.browser.conftest import LOCAL_HOSTS, PageLog, add_users, app_with_county, sign_in
+from tests.web.test_patrol_members import NOW, add_member, png
+from tests.web.test_patrol_pages import DAY, load_patrol_county
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+PHONE, DESK = (390, 844), (1440, 900)
+HERE = {"latitude": 33.003, "longitude": 111.042, "accuracy": 12}  # inside 集市 (H1)
+
+
+def _load(url, county_code):
+    from layers.db import transaction
+
+    add_users(url)
+    with transaction(url) as conn:
+        load_patrol_county(conn)
+        with conn.cursor() as cur:
+            cur.execute("""UPDATE patrol_routes SET props = '{"stops": [{"code": "K1", "name": "桥头",
+                           "lon": 111.03, "lat": 33.002}]}' WHERE code = 'P1'""")
+    add_member(url, "m1", "T1")
+    return "patrol"
+
+
+@pytest.fixture(scope="module")
+def live_app(database_url, tmp_path_factory):
+    """The small patrol county on DAY at 10:00 (a school day), member m1 of team T1."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("web.pages.patrol.now", lambda: NOW)
+        app = app_with_county(database_url, tmp_path_factory.mktemp("var"), _load)
+        yield app
+        app.extensions["countymap_db"].close()
+
+
+@pytest.fixture
+def phone(chromium, live_server):
+    """A phone-sized page that allowed geolocation (at H1) and can reach only the app."""
+    context = chromium.new_context(viewport={"width": PHONE[0], "height": PHONE[1]}, locale="zh-CN",
+                                   base_url=live_server, permissions=["geolocation"], geolocation=HERE,
+                                   is_mobile=True, has_touch=True)
+    log = PageLog()
+
+    def route(r):
+        if urlsplit(r.request.url).hostname not in LOCAL_HOSTS and urlsplit(r.request.url).scheme.startswith("http"):
+            log.blocked.append(r.request.url)
+            return r.abort()
+        return r.continue_()
+
+    context.route("**/*", route)
+    pg = context.new_page()
+    pg.on("pageerror", lambda exc: log.page_errors.append(str(exc)))
+    pg.on("console", lambda msg: msg.type == "error" and log.console_errors.append(msg.text))
+    pg.log = log
+    yield pg
+    context.close()
+
+
+def shoot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for label, (w, h) in (("phone", PHONE), ("desk", DESK)):
+        page.set_viewport_size({"width": w, "height": h})
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
+    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
+
+
+def test_member_checks_in_on_a_phone(phone, tmp_path):
+    page = phone
+    sign_in(page, "m1", then="/")
+    assert page.url.endswith("/patrol/me")
+    page.wait_for_selector("#member-map path.leaflet-interactive", state="attached", timeout=30_000)
+    stops = page.locator("#stops li.stop")
+    assert stops.count() == 3
+    assert page.locator('li[data-stop="hotspot:H1"] .badge').inner_text() == "已到"
+    assert page.locator('li[data-stop="route:K1"] .badge').inner_text() == "未到"
+    assert page.locator("#member-map path.leaflet-interactive").count() >= 4  # the route and three stops
+    page.wait_for_function("document.querySelector('#geo-state').classList.contains('on')", timeout=15_000)
+    assert page.locator('li[data-stop="route:K1"] input[name=lat]').input_value() == "33.003000"
+    wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, f"the page is {wide} px wider than the phone"
+    shoot(page, "patrol-me")
+
+    item = page.locator('li[data-stop="route:K1"]')
+    item.locator("summary").click()
+    item.locator("textarea[name=note]").fill("桥头有积水，已提醒村里")
+    photo = tmp_path / "small.png"
+    photo.write_bytes(png())
+    item.locator("input[name=photo]").set_input_files(str(photo))
+    with page.expect_navigation():
+        item.locator("button[type=submit]").click()
+    page.wait_for_selector('li[data-stop="route:K1"][data-state="checked"]', timeout=30_000)
+    assert page.locator('li[data-stop="route:K1"] .badge').inner_text() == "已打卡"
+    assert "已在“桥头”打卡（含照片）" in page.locator(".flash").inner_text()
+    assert "桥头有积水" in page.locator("#checkins").inner_text()
+    shoot(page, "patrol-me-checked")
+    log = page.log
+    assert log.page_errors == [] and log.console_errors == [], (log.page_errors, log.console_errors)
+    assert log.blocked == []
+
+
+def test_commander_sees_the_check_in_with_its_photo(page):
+    sign_in(page, "commander", then=f"/commander/checkins?day={DAY}")
+    page.wait_for_selector("#checkin-table")
+    rows = page.locator("#checkin-table tbody tr[data-id]")
+    if rows.count() == 0:
+        pytest.skip("runs after the member's check-in")
+    assert "桥头" in rows.first.inner_text() and "m1" in rows.first.inner_text()
+    page.wait_for_function("[...document.querySelectorAll('img.thumb')].every(i => i.complete && i.naturalWidth > 0)")
+    shoot(page, "commander-checkins")
+    assert page.log.page_errors == [] and page.log.console_errors == []
