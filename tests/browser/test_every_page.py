@@ -32,6 +32,8 @@ PAGES = [
     ("commander", "/commander/cameras/list?status=problem", "#camera-table"),
     ("commander", "/commander/siting", "#failing-villages"),
     ("commander", "/commander/patrol?day=2026-11-26", "#patrol-summary"),
+    ("commander", "/commander/checkins?day=2026-11-26", "#checkin-table"),
+    ("patrol", "/patrol/me", "#member-page #stops"),
     ("planner", "/planner/", "#planner-home"),
     ("planner", "/map?preset=planner", ".folium-map"),
     ("planner", "/planner/remediation", "#remote-villages"),

@@ -253,3 +253,11 @@ def test_admins_and_the_cli_make_members(county, client, runner, conn):
 def test_nav_offers_the_commander_the_check_ins(county, client):
     html = client.get("/commander/", headers=basic("commander")).get_data(as_text=True)
     assert 'href="/commander/checkins"' in html and "/patrol/me" not in html
+
+
+def test_a_team_without_points_today_has_every_stop_to_do(county, client, monkeypatch):
+    monkeypatch.setattr("web.pages.patrol.now", lambda: datetime(2026, 11, 26, 10, 0, tzinfo=LOCAL))
+    day = client.get("/patrol/me/data", headers=basic("m1")).get_json()
+    assert {s["key"]: s["state"] for s in day["stops"]} == {"hotspot:H1": "todo", "school:S1": "todo",
+                                                            "route:K1": "todo"}
+    assert client.get("/patrol/me", headers=basic("m1")).status_code == 200

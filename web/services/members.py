@@ -97,7 +97,8 @@ def member_day(conn, county: str, team_code: str | None, now: datetime) -> dict:
     points = _metric(records.team_points(conn, county, team["code"], start, end), crs)
     for s in stops:
         s.pop("area")
-        arrived = len(points) > 0 and bool(shapely.intersects(s.pop("place"), points).any())
+        place = s.pop("place")
+        arrived = len(points) > 0 and bool(shapely.intersects(place, points).any())
         s["state"] = "checked" if s["key"] in checked else ("arrived" if arrived else "todo")
         s["state_label"] = STATES[s["state"]]
     routes = [r for r in tracks.routes(conn, county) if r["team_code"] == team["code"]]
