@@ -89,7 +89,7 @@ def test_member_checks_in_on_a_phone(phone, tmp_path):
     assert page.locator('li[data-stop="route:K1"] input[name=lat]').input_value() == "33.003000"
     wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert wide <= 0, f"the page is {wide} px wider than the phone"
-    shoot(page, "patrol-me")
+    shoot(page, "member-page")
 
     item = page.locator('li[data-stop="route:K1"]')
     item.locator("summary").click()
@@ -103,7 +103,7 @@ def test_member_checks_in_on_a_phone(phone, tmp_path):
     assert page.locator('li[data-stop="route:K1"] .badge').inner_text() == "已打卡"
     assert "已在“桥头”打卡（含照片）" in page.locator(".flash").inner_text()
     assert "桥头有积水" in page.locator("#checkins").inner_text()
-    shoot(page, "patrol-me-checked")
+    shoot(page, "member-page-checked")
     log = page.log
     assert log.page_errors == [] and log.console_errors == [], (log.page_errors, log.console_errors)
     assert log.blocked == []
@@ -117,5 +117,5 @@ def test_commander_sees_the_check_in_with_its_photo(page):
         pytest.skip("runs after the member's check-in")
     assert "桥头" in rows.first.inner_text() and "m1" in rows.first.inner_text()
     page.wait_for_function("[...document.querySelectorAll('img.thumb')].every(i => i.complete && i.naturalWidth > 0)")
-    shoot(page, "commander-checkins")
+    shoot(page, "member-commander-checkins")
     assert page.log.page_errors == [] and page.log.console_errors == []
