@@ -172,7 +172,7 @@ def png(size=(40, 30)) -> bytes:
     ({"accuracy": "-3"}, None, "accuracy"),
     ({}, b"%PDF-1.4 not a picture", "photo"),
     ({}, b"", "photo"),
-    ({}, png() + b"\0" * (5 * 1024 * 1024), "photo"),         # over 5 MB
+    ({}, png() + b"\0" * (10 * 1024 * 1024), "photo"),        # over 10 MB
 ])
 def test_bad_check_ins_are_refused_naming_the_field(county, client, conn, fields, photo, field):
     resp = post_checkin(client, photo=photo, **fields)
@@ -184,7 +184,7 @@ def test_bad_check_ins_are_refused_naming_the_field(county, client, conn, fields
 def test_a_20_mb_photo_is_refused_and_nothing_stored(county, client, conn):
     resp = post_checkin(client, photo=png() + b"\0" * (20 * 1024 * 1024))
     assert resp.status_code == 413
-    assert "照片最多 5 MB" in resp.get_data(as_text=True)
+    assert "照片最多 10 MB" in resp.get_data(as_text=True)
     assert stored(conn) == (0, 0)
 
 

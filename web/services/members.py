@@ -26,7 +26,7 @@ from layers.errors import InvalidInput
 from web.services.patrol import places
 
 ARRIVE_M = 50.0                   # a GPS point this close to a hotspot counts as 已到
-PHOTO_MAX_BYTES = 5 * 1024 * 1024  # as uploaded
+PHOTO_MAX_BYTES = 10 * 1024 * 1024  # as uploaded: a phone camera's full-size JPEG (stored ≤ 1600 px)
 PHOTO_MAX_PIXELS = 50_000_000      # refused above (a decompression bomb)
 PHOTO_MAX_PX, THUMB_PX = 1600, 320
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO", "BMP"}
@@ -118,7 +118,7 @@ def reencode(data: bytes) -> dict:
     """A photo as stored: JPEG, upright, no metadata, at most PHOTO_MAX_PX, with a thumbnail;
     InvalidInput (field 'photo') for anything that is not a picture or is too large."""
     if len(data) > PHOTO_MAX_BYTES:
-        raise InvalidInput(f"照片过大：{len(data) / 1048576:.1f} MB，最多 5 MB", "photo")
+        raise InvalidInput(f"照片过大：{len(data) / 1048576:.1f} MB，最多 10 MB", "photo")
     try:
         with Image.open(io.BytesIO(data)) as img:
             if img.format not in PHOTO_FORMATS:
