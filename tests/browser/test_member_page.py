@@ -84,7 +84,7 @@ def test_member_checks_in_on_a_phone(phone, tmp_path):
     assert stops.count() == 3
     assert page.locator('li[data-stop="hotspot:H1"] .badge').inner_text() == "已到"
     assert page.locator('li[data-stop="route:K1"] .badge').inner_text() == "未到"
-    assert page.locator("#member-map path.leaflet-interactive").count() >= 4  # the route and three stops
+    assert page.locator("#member-map path.leaflet-interactive").count() >= 7  # route, trail, three stops, base, me
     page.wait_for_function("document.querySelector('#geo-state').classList.contains('on')", timeout=15_000)
     assert page.locator('li[data-stop="route:K1"] input[name=lat]').input_value() == "33.003000"
     wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -107,6 +107,42 @@ def test_member_checks_in_on_a_phone(phone, tmp_path):
     log = page.log
     assert log.page_errors == [] and log.console_errors == [], (log.page_errors, log.console_errors)
     assert log.blocked == []
+
+
+def test_a_big_photo_is_made_smaller_before_it_is_sent_and_a_refusal_is_shown(phone, tmp_path, live_app):
+    import numpy as np
+    from PIL import Image
+
+    page = phone
+    sign_in(page, "m1", then="/patrol/me")
+    big = tmp_path / "big.png"  # 2400×1800 of noise: about 13 MB, over the 10 MB a photo may have
+    Image.fromarray(np.random.default_rng(1).integers(0, 255, (1800, 2400, 3), dtype=np.uint8)).save(big)
+    assert big.stat().st_size > 10 * 1024 * 1024
+    item = page.locator('li[data-stop="school:S1"]')
+    item.locator("summary").click()
+    item.locator("input[name=photo]").set_input_files(str(big))
+    with page.expect_navigation(timeout=60_000):
+        item.locator("button[type=submit]").click()
+    page.wait_for_selector('li[data-stop="school:S1"][data-state="checked"]', timeout=30_000)
+    from layers.db import transaction
+    with transaction(live_app.config["RESOLVED_DATABASE_URL"]) as conn, conn.cursor() as cur:
+        cur.execute("SELECT p.width, p.height, p.original_bytes FROM patrol_checkin_photos p"
+                    " JOIN patrol_checkins c ON c.id = p.checkin_id WHERE c.stop_code = 'S1'")
+        width, height, sent = cur.fetchone()
+    assert (width, height) == (1600, 1200) and sent < 3 * 1024 * 1024, (width, height, sent)
+
+    bad = tmp_path / "bad.png"
+    bad.write_text("not a picture")
+    item = page.locator('li[data-stop="hotspot:H1"]')
+    if item.locator("details[open]").count() == 0:
+        item.locator("summary").click()
+    item.locator("input[name=photo]").set_input_files(str(bad))
+    item.locator("button[type=submit]").click()
+    error = item.locator(".checkin-error")
+    error.wait_for(timeout=15_000)
+    assert "不是可识别的图片" in error.inner_text()
+    assert item.get_attribute("data-state") != "checked"
+    assert page.log.page_errors == []
 
 
 def test_commander_sees_the_check_in_with_its_photo(page):

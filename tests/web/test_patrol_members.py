@@ -115,6 +115,7 @@ def test_the_page_lists_todays_stops_with_their_states(county, client):
     # T1's township: H1 (visited 09:00–09:12), S1 (09:30, inside its 200 m), the route's K1 (not reached)
     assert states == {"hotspot:H1": "arrived", "school:S1": "arrived", "route:K1": "todo"}
     assert [r["code"] for r in day["routes"]] == ["P1"]
+    assert len(day["trail"]) == 13 + 4 and day["trail"][0] == [111.042, 33.003]  # 09:00–09:12, 09:30–09:33
     other = client.get("/patrol/me/data", headers=basic("m2")).get_json()
     assert {s["key"] for s in other["stops"]} == {"hotspot:H2", "school:S2"}  # H2 is remediating: in force
     html = client.get("/patrol/me", headers=basic("m1")).get_data(as_text=True)

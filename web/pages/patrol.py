@@ -71,9 +71,9 @@ def checkin():
     form = params.form(Checkin)
     done = members.check_in(context.conn(), context.code(), (current_user.id, current_user.name),
                             current_user.team_code, form, _photo_bytes(), now())
-    if request.accept_mimetypes.best == "application/json":
+    flash(f"已在“{done['name']}”打卡" + ("（含照片）" if done["photo"] else ""))  # shown by the next page
+    if request.accept_mimetypes.best == "application/json":  # the page's script, which then reloads it
         return jsonify(done), 201
-    flash(f"已在“{done['name']}”打卡" + ("（含照片）" if done["photo"] else ""))
     return redirect(url_for(".me") + "#stops")
 
 

@@ -94,7 +94,8 @@ def member_day(conn, county: str, team_code: str | None, now: datetime) -> dict:
     stops, crs = stops_of_day(conn, county, team, day)
     done = records.of_period(conn, county, start, end, team["code"])
     checked = {f"{c['stop_kind']}:{c['stop_code']}" for c in done}
-    points = _metric(records.team_points(conn, county, team["code"], start, end), crs)
+    lonlat = records.team_points(conn, county, team["code"], start, end)
+    points = _metric(lonlat, crs)
     for s in stops:
         s.pop("area")
         place = s.pop("place")
@@ -104,6 +105,7 @@ def member_day(conn, county: str, team_code: str | None, now: datetime) -> dict:
     routes = [r for r in tracks.routes(conn, county) if r["team_code"] == team["code"]]
     return {"day": day.isoformat(), "team": {k: team[k] for k in ("code", "name", "lon", "lat")},
             "school_day": pg.school_day(day), "routes": routes, "stops": stops,
+            "trail": [[round(x, 6), round(y, 6)] for x, y in lonlat],  # today's GPS points of the team
             "checkins": [public(c) for c in done]}
 
 
