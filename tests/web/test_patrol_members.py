@@ -220,6 +220,8 @@ def test_a_member_sees_only_their_own_photos(county, client):
         assert client.get(url, headers=basic(role)).status_code == 403
     assert client.get(url, headers=basic("admin")).status_code == 200
     assert client.get("/patrol/photos/999", headers=basic("commander")).status_code == 404
+    bad = client.get(f"{url}?size=huge", headers=basic("m1"))
+    assert bad.status_code == 400 and "size" in bad.get_data(as_text=True)
 
 
 def test_admins_and_the_cli_make_members(county, client, runner, conn):

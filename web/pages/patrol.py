@@ -16,7 +16,7 @@ from layers.errors import FeatureNotFound, InvalidInput
 from web import context, params
 from web.auth import may
 from web.pages.common import asset_urls
-from web.schemas.members import Checkin
+from web.schemas.members import Checkin, PhotoSize
 from web.services import members
 
 bp = Blueprint("patrol", __name__, url_prefix="/patrol")
@@ -81,7 +81,7 @@ def checkin():
 def photo(checkin_id):
     """A check-in's photo (?size=thumb for the thumbnail): for the member who took it, and
     for commanders and admins of its county."""
-    found = records.photo(context.conn(), checkin_id, thumb=request.args.get("size") == "thumb")
+    found = records.photo(context.conn(), checkin_id, thumb=params.query(PhotoSize).size == "thumb")
     if found is None:
         raise FeatureNotFound(f"打卡记录 {checkin_id} 没有照片")
     if current_user.role == "patrol":

@@ -1,7 +1,7 @@
 """Patrol members' check-ins and the commander's list of them (issue 15, item 5)."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
@@ -39,3 +39,9 @@ class CheckinDay(Input):
     """The day whose check-ins to list (default today)."""
 
     day: Day | None = None
+
+
+class PhotoSize(Input):
+    """A check-in photo as taken (full) or its thumbnail."""
+
+    size: Literal["full", "thumb"] = "full"
