@@ -205,8 +205,11 @@ def test_only_commanders_and_admins_see_the_check_ins(county, client):
         assert client.get("/commander/checkins", headers=basic(role)).status_code == 200
     assert client.get("/api/patrol/checkins?day=2026-13-01", headers=basic("commander")).status_code == 400
     assert client.get("/api/patrol/checkins?day=x", headers=basic("commander")).get_json()["field"] == "day"
+    bad_day = client.get("/commander/checkins?day=2026-02-30", headers=basic("commander"))
+    assert bad_day.status_code == 400 and "day" in bad_day.get_data(as_text=True)
     for role in ("commander", "planner", "leader", "admin"):
         assert client.get("/patrol/me", headers=basic(role)).status_code == 403
+        assert client.get("/patrol/me/data", headers=basic(role)).status_code == 403
         assert client.post("/patrol/me/checkins", data={"stop": "hotspot:H1"}, headers=basic(role)).status_code == 403
 
 
@@ -264,3 +267,13 @@ def test_a_team_without_points_today_has_every_stop_to_do(county, client, monkey
     assert {s["key"]: s["state"] for s in day["stops"]} == {"hotspot:H1": "todo", "school:S1": "todo",
                                                             "route:K1": "todo"}
     assert client.get("/patrol/me", headers=basic("m1")).status_code == 200
+
+
+def test_a_member_of_a_team_the_county_lacks_is_told_so(county, client):
+    add_member(county.config["RESOLVED_DATABASE_URL"], "m3", "GONE")
+    page = client.get("/patrol/me", headers=basic("m3"))
+    assert page.status_code == 400 and "GONE" in page.get_data(as_text=True)
+    data = client.get("/patrol/me/data", headers={**basic("m3"), "Accept": "application/json"})
+    assert data.status_code == 400 and data.get_json()["field"] == "team_code"
+    resp = client.post("/patrol/me/checkins", data={"stop": "hotspot:H1"}, headers=basic("m3"))
+    assert resp.status_code == 400
