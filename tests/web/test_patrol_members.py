@@ -236,6 +236,8 @@ def test_admins_and_the_cli_make_members(county, client, runner, conn):
     resp = client.post("/api/users", json={**body, "team_code": "T2"}, headers=basic("admin"))
     assert resp.status_code == 201 and resp.get_json()["team_code"] == "T2"
     assert client.get("/patrol/me/data", headers=basic("m9", "long-enough-9")).get_json()["team"]["code"] == "T2"
+    admin_page = client.get("/admin/", headers=basic("admin")).get_data(as_text=True)
+    assert '<option value="T1">甲镇专职队</option>' in admin_page  # the teams to choose from
     page = client.post("/admin/users", data={"name": "m10", "password": "long-enough-10", "repeat": "long-enough-10",
                                              "role": "patrol", "team_code": "T1"}, headers=basic("admin"))
     assert page.status_code == 302

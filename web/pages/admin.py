@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 
 from layers.audit import ACTIONS
+from layers.patrol import teams as patrol_teams
 from layers.users import list_users
 from web import context, params
 from web.auth import ROLE_LABELS, actor, require_role
@@ -22,8 +23,10 @@ AUDIT_EXPORT_MAX = 100_000
 @require_role()  # admins only
 def index():
     """Show the users, their roles and states, the forms to change them, and useful links."""
+    teams = patrol_teams(context.conn(), context.code())
     return render_template("admin/index.html", users=list_users(context.conn()), roles=ROLE_LABELS,
-                           rule=coverage.rule_document(context.conn(), context.code()))
+                           rule=coverage.rule_document(context.conn(), context.code()),
+                           teams=list(zip(teams["code"], teams["name"])))  # for a patrol member's team
 
 
 @bp.route("/users", methods=["POST"])
