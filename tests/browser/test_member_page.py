@@ -155,3 +155,23 @@ def test_commander_sees_the_check_in_with_its_photo(page):
     page.wait_for_function("[...document.querySelectorAll('img.thumb')].every(i => i.complete && i.naturalWidth > 0)")
     shoot(page, "member-commander-checkins")
     assert page.log.page_errors == [] and page.log.console_errors == []
+
+
+def test_names_from_the_county_data_are_shown_as_text(phone, live_app):
+    from layers.db import transaction
+
+    evil = '<img id="evil" src="x">集市'
+    with transaction(live_app.config["RESOLVED_DATABASE_URL"]) as conn, conn.cursor() as cur:
+        cur.execute("UPDATE hotspots SET name = %s WHERE code = 'H1'", (evil,))
+    try:
+        page = phone
+        sign_in(page, "m1", then="/patrol/me")
+        page.wait_for_selector("#member-map path.leaflet-interactive", state="attached", timeout=30_000)
+        for path in page.locator("#member-map path.leaflet-interactive").all():
+            path.dispatch_event("mouseover")
+        assert page.evaluate("document.getElementById('evil')") is None
+        assert evil in page.locator("#member-map .leaflet-tooltip-pane").inner_text()
+        assert evil in page.locator('li[data-stop="hotspot:H1"]').inner_text()
+    finally:
+        with transaction(live_app.config["RESOLVED_DATABASE_URL"]) as conn, conn.cursor() as cur:
+            cur.execute("UPDATE hotspots SET name = '集市' WHERE code = 'H1'")

@@ -7,6 +7,12 @@
   var state = document.querySelector("[data-geo-state]");
   var map = null, me = null, last = null;
 
+  function label(text) {  /* names come from the county's data: shown as text, never as HTML */
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   function drawMap(day) {
     if (!box || !window.L) { return; }
     map = L.map(box, { zoomControl: true, attributionControl: !!box.dataset.tiles });
@@ -15,19 +21,19 @@
     }
     var layers = [];
     day.routes.forEach(function (r) {
-      layers.push(L.geoJSON(r.geometry, { style: { color: "#1f5fa8", weight: 4 } }).bindTooltip(r.name));
+      layers.push(L.geoJSON(r.geometry, { style: { color: "#1f5fa8", weight: 4 } }).bindTooltip(label(r.name)));
     });
     if (day.trail.length > 1) {
       layers.push(L.polyline(day.trail.map(function (p) { return [p[1], p[0]]; }),
-        { color: "#7a3fa0", weight: 3, dashArray: "4 4" }).bindTooltip("今天的轨迹"));
+        { color: "#7a3fa0", weight: 3, dashArray: "4 4" }).bindTooltip(label("今天的轨迹")));
     }
     day.stops.forEach(function (s) {
       layers.push(L.circleMarker([s.lat, s.lon], { radius: 8, color: "#fff", weight: 2, fillOpacity: 0.9,
-        fillColor: COLOURS[s.state] || "#555" }).bindTooltip(s.name + "（" + s.state_label + "）"));
+        fillColor: COLOURS[s.state] || "#555" }).bindTooltip(label(s.name + "（" + s.state_label + "）")));
     });
     if (day.team.lon !== null && day.team.lat !== null) {
       layers.push(L.circleMarker([day.team.lat, day.team.lon], { radius: 5, color: "#333", weight: 2,
-        fillColor: "#fff", fillOpacity: 1 }).bindTooltip("驻地"));
+        fillColor: "#fff", fillOpacity: 1 }).bindTooltip(label("驻地")));
     }
     var group = L.featureGroup(layers).addTo(map);
     if (layers.length) { map.fitBounds(group.getBounds().pad(0.1)); } else { map.setView([33.8, 111.6], 11); }
@@ -39,7 +45,7 @@
     if (!map) { return; }
     if (!me) {
       me = L.circleMarker([c.latitude, c.longitude], { radius: 7, color: "#fff", weight: 3, fillColor: "#1a73e8",
-        fillOpacity: 1 }).bindTooltip("我的位置").addTo(map);
+        fillOpacity: 1 }).bindTooltip(label("我的位置")).addTo(map);
     }
     me.setLatLng([c.latitude, c.longitude]);
   }
