@@ -279,3 +279,16 @@ def test_a_member_of_a_team_the_county_lacks_is_told_so(county, client):
     assert data.status_code == 400 and data.get_json()["field"] == "team_code"
     resp = client.post("/patrol/me/checkins", data={"stop": "hotspot:H1"}, headers=basic("m3"))
     assert resp.status_code == 400
+
+
+def test_schools_are_stops_on_the_county_school_days_only(county, client, conn):
+    from layers import school_calendar
+
+    school_calendar.set_day(conn, "410999", NOW.date(), "holiday", "校庆", "test")
+    conn.commit()
+    day = client.get("/patrol/me/data", headers=basic("m1")).get_json()
+    assert {s["key"] for s in day["stops"]} == {"hotspot:H1", "route:K1"}
+    assert not day["school_day"] and day["school_note"] == "今日非上学日（校庆）"
+    assert "今日非上学日（校庆）" in client.get("/patrol/me", headers=basic("m1")).get_data(as_text=True)
+    resp = post_checkin(client, stop="school:S1")
+    assert resp.status_code == 400 and resp.get_json()["field"] == "stop"

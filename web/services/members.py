@@ -2,8 +2,8 @@
 check-ins with a photo and a note; the commander's list of them.
 
 Today's stops of a team: the listed hotspots in force in its township, the schools of its
-area on a school day (上学 and 放学 are when they matter), and the stops a saved route
-names. A stop is 已打卡 once a member of the team checked in there today, else 已到 when
+area whose school day it is by the county's school calendar (terms, holidays, 调休; 上学 and
+放学 are when they matter), and the stops a saved route names. A stop is 已打卡 once a member of the team checked in there today, else 已到 when
 one of today's GPS points lies within ARRIVE_M of it (a school: within its 200 m place),
 else 未到. A photo is re-encoded with Pillow: turned upright, EXIF and every other
 metadata dropped, at most PHOTO_MAX_PX on its longer side, JPEG.
@@ -18,11 +18,11 @@ import shapely
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pyproj import Transformer
 
-from geo import patrol as pg
 from geo.calendar import LOCAL, day_start
 from layers import checkins as records
 from layers import patrol as tracks
 from layers.errors import InvalidInput
+from web.services import school_calendar
 from web.services.patrol import places
 
 ARRIVE_M = 50.0                   # a GPS point this close to a hotspot counts as 已到
@@ -69,11 +69,12 @@ def stops_of_day(conn, county: str, team: dict, day: date) -> tuple[list[dict], 
     stops = [_stop("hotspot", c, n, g, crs)
              for c, n, g, t in zip(hot["code"], hot["name"], hot.geometry, hot["township_code"])
              if t == team["township_code"]]
-    if pg.school_day(day) and len(schools):
+    if len(schools):
+        cal = school_calendar.calendar(conn, county, day, day)  # each school's own terms, holidays, 调休
         unit = "village_code" if team["kind"] == "village_volunteer" and team["village_code"] else "township_code"
         stops += [_stop("school", c, n, g, crs, SCHOOL_WINDOWS, arrive_m=0)  # g: the 200 m place
                   for c, n, g, a in zip(schools["code"], schools["name"], schools.geometry, schools[unit])
-                  if a == team[unit]]
+                  if a == team[unit] and cal.is_school_day(day, c)]
     stops += _route_stops(records.route_stops(conn, county, team["code"]), crs)
     return stops, crs
 
@@ -92,6 +93,7 @@ def member_day(conn, county: str, team_code: str | None, now: datetime) -> dict:
     day = now.astimezone(LOCAL).date()
     start, end = day_start(day), day_start(day) + timedelta(days=1)
     stops, crs = stops_of_day(conn, county, team, day)
+    cal = school_calendar.calendar(conn, county, day, day)
     done = records.of_period(conn, county, start, end, team["code"])
     checked = {f"{c['stop_kind']}:{c['stop_code']}" for c in done}
     lonlat = records.team_points(conn, county, team["code"], start, end)
@@ -104,7 +106,7 @@ def member_day(conn, county: str, team_code: str | None, now: datetime) -> dict:
         s["state_label"] = STATES[s["state"]]
     routes = [r for r in tracks.routes(conn, county) if r["team_code"] == team["code"]]
     return {"day": day.isoformat(), "team": {k: team[k] for k in ("code", "name", "lon", "lat")},
-            "school_day": pg.school_day(day), "routes": routes, "stops": stops,
+            "school_day": cal.is_school_day(day), "school_note": cal.note(day), "routes": routes, "stops": stops,
             "trail": [[round(x, 6), round(y, 6)] for x, y in lonlat],  # today's GPS points of the team
             "checkins": [public(c) for c in done]}
 
