@@ -6,7 +6,7 @@ The page is light: its map and stop list are drawn by ``static/patrol_me.js`` fr
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request, \
+from flask import Blueprint, abort, current_app, flash, g, jsonify, make_response, redirect, render_template, request, \
     url_for
 from flask_login import current_user
 
@@ -71,7 +71,8 @@ def checkin():
     form = params.form(Checkin)
     done = members.check_in(context.conn(), context.code(), (current_user.id, current_user.name),
                             current_user.team_code, form, _photo_bytes(), now())
-    flash(f"已在“{done['name']}”打卡" + ("（含照片）" if done["photo"] else ""))  # shown by the next page
+    if g.get("auth_via") == "session":  # a browser: the next page shows it (not API clients)
+        flash(f"已在“{done['name']}”打卡" + ("（含照片）" if done["photo"] else ""))
     if request.accept_mimetypes.best == "application/json":  # the page's script, which then reloads it
         return jsonify(done), 201
     return redirect(url_for(".me") + "#stops")
