@@ -292,3 +292,12 @@ def test_schools_are_stops_on_the_county_school_days_only(county, client, conn):
     assert "今日非上学日（校庆）" in client.get("/patrol/me", headers=basic("m1")).get_data(as_text=True)
     resp = post_checkin(client, stop="school:S1")
     assert resp.status_code == 400 and resp.get_json()["field"] == "stop"
+
+
+def test_a_picture_of_too_many_pixels_is_refused(county, client, conn):
+    out = io.BytesIO()
+    Image.new("1", (10_000, 6_000)).save(out, "PNG")  # small as a file, 60 million pixels once opened
+    resp = post_checkin(client, photo=out.getvalue(), name="bomb.png")
+    assert resp.status_code == 400 and resp.get_json()["field"] == "photo"
+    assert "像素" in resp.get_json()["message"]
+    assert stored(conn) == (0, 0)
