@@ -14,7 +14,8 @@ from tests.conftest import PASSWORD, ROLES, serve, truncate_all
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--lang=zh-CN"]  # date inputs read as a county user sees them (年/月/日)
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 PATROL_TEAM = "T410999001"  # the demo county's first township team
 
