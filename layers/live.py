@@ -1,0 +1,67 @@
+"""What the commander's live map reads every few seconds (issue 15, item 2): each team's
+latest fix of the day, the day's trail (or the points received since the last poll), the
+arrive/leave events. Flagged (inaccurate) fixes are left out. Each query reads one day of
+one county through the (team, time) and (county, time) indexes."""
+from __future__ import annotations
+
+from datetime import datetime
+
+LATEST = """
+    SELECT t.code, t.name, p.recorded_at, ST_X(p.geom), ST_Y(p.geom), (p.props->>'batt')::float,
+           (p.props->>'accuracy')::float, p.props->>'device'
+    FROM patrol_teams t
+    CROSS JOIN LATERAL (SELECT recorded_at, geom, props FROM patrol_tracks
+                        WHERE county_code = %(county)s AND team_code = t.code
+                          AND recorded_at >= %(start)s AND recorded_at < %(end)s AND NOT props ? 'flagged'
+                        ORDER BY recorded_at DESC LIMIT 1) p
+    WHERE t.county_code = %(county)s
+    ORDER BY t.code"""
+
+TRAILS = """
+    SELECT team_code, ST_AsGeoJSON(ST_Simplify(ST_MakeLine(geom ORDER BY recorded_at), %(tolerance)s), 5)::json
+    FROM patrol_tracks
+    WHERE county_code = %(county)s AND recorded_at >= %(start)s AND recorded_at < %(end)s
+      AND NOT props ? 'flagged'
+      AND (%(since)s::timestamptz IS NULL OR (updated_at > %(since)s::timestamptz
+                                                   AND recorded_at >= %(since)s::timestamptz - interval '1 hour'))
+    GROUP BY team_code"""
+
+EVENTS = """
+    SELECT e.id, e.at, e.team_code, t.name, e.kind, e.place_kind, e.place_code, e.place_name,
+           ST_X(e.geom), ST_Y(e.geom)
+    FROM patrol_events e LEFT JOIN patrol_teams t ON t.county_code = e.county_code AND t.code = e.team_code
+    WHERE e.county_code = %(county)s AND e.at >= %(start)s AND e.at < %(end)s
+    ORDER BY e.at DESC, e.id DESC LIMIT %(limit)s"""
+
+
+def latest_fixes(conn, county: str, start: datetime, end: datetime) -> list[dict]:
+    """Each team's latest unflagged fix in [start, end): team, name, at, lon, lat, battery, accuracy, device."""
+    keys = ("team", "name", "at", "lon", "lat", "battery", "accuracy", "device")
+    with conn.cursor() as cur:
+        cur.execute(LATEST, {"county": county, "start": start, "end": end})
+        return [dict(zip(keys, row)) for row in cur.fetchall()]
+
+
+def trails(conn, county: str, start: datetime, end: datetime, since: datetime | None = None,
+           tolerance_deg: float = 2e-5) -> dict[str, list]:
+    """{team: [[lon, lat], …]} of the unflagged fixes in [start, end) in time order (only
+    those received after ``since``, from up to an hour before it, when given), simplified
+    within ``tolerance_deg``."""
+    with conn.cursor() as cur:
+        cur.execute(TRAILS, {"county": county, "start": start, "end": end, "since": since,
+                             "tolerance": tolerance_deg})
+        out = {}
+        for team, geom in cur.fetchall():
+            if not geom:
+                continue
+            coords = geom["coordinates"]
+            out[team] = [coords] if geom["type"] == "Point" else coords
+        return out
+
+
+def events(conn, county: str, start: datetime, end: datetime, limit: int = 50) -> list[dict]:
+    """The newest arrive/leave events in [start, end), newest first."""
+    keys = ("id", "at", "team", "team_name", "kind", "place_kind", "place_code", "place_name", "lon", "lat")
+    with conn.cursor() as cur:
+        cur.execute(EVENTS, {"county": county, "start": start, "end": end, "limit": limit})
+        return [dict(zip(keys, row)) for row in cur.fetchall()]
