@@ -17,14 +17,23 @@ LATEST = """
     WHERE t.county_code = %(county)s
     ORDER BY t.code"""
 
+# Each vertex carries its time (M, Unix seconds) so that the page can merge a poll's points
+# into what it holds, in time order, each once.
 TRAILS = """
-    SELECT team_code, ST_AsGeoJSON(ST_Simplify(ST_MakeLine(geom ORDER BY recorded_at), %(tolerance)s), 5)::json
-    FROM patrol_tracks
-    WHERE county_code = %(county)s AND recorded_at >= %(start)s AND recorded_at < %(end)s
-      AND NOT props ? 'flagged'
-      AND (%(since)s::timestamptz IS NULL OR (updated_at > %(since)s::timestamptz
-                                                   AND recorded_at >= %(since)s::timestamptz - interval '1 hour'))
-    GROUP BY team_code"""
+    SELECT l.team_code, json_agg(json_build_array(round(ST_X(d.geom)::numeric, 6), round(ST_Y(d.geom)::numeric, 6),
+                                                  ST_M(d.geom)::bigint) ORDER BY d.path)
+    FROM (SELECT team_code,
+                 ST_Simplify(ST_MakeLine(ST_MakePointM(ST_X(geom), ST_Y(geom), extract(epoch FROM recorded_at))
+                                         ORDER BY recorded_at), %(tolerance)s, true) AS line
+          FROM patrol_tracks
+          WHERE county_code = %(county)s AND recorded_at >= %(start)s AND recorded_at < %(end)s
+            AND NOT props ? 'flagged'
+            AND (%(since)s::timestamptz IS NULL
+                 OR (updated_at > %(since)s::timestamptz - %(overlap)s * interval '1 second'
+                     AND recorded_at >= %(since)s::timestamptz - interval '1 hour'))
+          GROUP BY team_code) l
+    CROSS JOIN LATERAL ST_DumpPoints(l.line) d
+    GROUP BY l.team_code"""
 
 EVENTS = """
     SELECT e.id, e.at, e.team_code, t.name, e.kind, e.place_kind, e.place_code, e.place_name,
@@ -43,20 +52,15 @@ def latest_fixes(conn, county: str, start: datetime, end: datetime) -> list[dict
 
 
 def trails(conn, county: str, start: datetime, end: datetime, since: datetime | None = None,
-           tolerance_deg: float = 2e-5) -> dict[str, list]:
-    """{team: [[lon, lat], …]} of the unflagged fixes in [start, end) in time order (only
-    those received after ``since``, from up to an hour before it, when given), simplified
-    within ``tolerance_deg``."""
+           tolerance_deg: float = 2e-5, overlap_s: float = 60) -> dict[str, list]:
+    """{team: [[lon, lat, unix seconds], …]} of the unflagged fixes in [start, end) in time
+    order, simplified within ``tolerance_deg``; with ``since``, only those received from
+    ``overlap_s`` before it (a fix committed late is not missed; the page merges by time),
+    recorded up to an hour before it."""
     with conn.cursor() as cur:
         cur.execute(TRAILS, {"county": county, "start": start, "end": end, "since": since,
-                             "tolerance": tolerance_deg})
-        out = {}
-        for team, geom in cur.fetchall():
-            if not geom:
-                continue
-            coords = geom["coordinates"]
-            out[team] = [coords] if geom["type"] == "Point" else coords
-        return out
+                             "tolerance": tolerance_deg, "overlap": overlap_s})
+        return {team: points for team, points in cur.fetchall() if points}
 
 
 def events(conn, county: str, start: datetime, end: datetime, limit: int = 50) -> list[dict]:

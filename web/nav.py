@@ -14,17 +14,20 @@ Link = tuple[str, str, dict]
 PAGES: dict[str, list[Link]] = {
     "commander": [("commander.index", "指挥首页", {}), ("commander.patrol_page", "巡防指挥", {}),
                   ("commander.cameras", "摄像机", {}), ("commander.camera_list", "摄像机清单", {}),
-                  ("commander.siting", "补点选址", {}), ("home.map_page", "地图", {"preset": "commander"})],
+                  ("commander.siting", "补点选址", {}), ("commander.devices_page", "巡防设备", {}),
+                  ("home.map_page", "地图", {"preset": "commander"})],
     "planner": [("planner.index", "规划首页", {}), ("planner.hotspots", "季度乱点清单", {}),
                 ("planner.remediation", "整治台账", {}), ("home.map_page", "地图", {"preset": "planner"})],
     "leader": [("leader.index", "领导驾驶舱", {}), ("leader.remediation", "偏远村整治", {}),
                ("leader.coverage_page", "视频覆盖", {}), ("leader.hotspots", "乱点整治进展", {}),
                ("home.map_page", "地图", {"preset": "leader"})],
     "admin": [("admin.index", "系统管理", {}), ("admin.imports_page", "数据导入", {}), ("admin.audit", "审计日志", {}),
+              ("commander.devices_page", "巡防设备", {}),
               ("admin.category_list", "警情类别", {}), ("home.map_page", "地图", {"preset": "all"})],
 }
 GROUP_LABELS = {"commander": "巡防指挥", "planner": "规划", "leader": "县领导", "admin": "系统"}
 SHARED: list[Link] = [("ogc.landing", "数据服务（OGC API）", {"f": "html"})]
+OWN_ONLY = {"home.map_page", "commander.devices_page"}  # not among others' pages (once; refused)
 
 
 def _urls(group: list[Link]) -> list[dict]:
@@ -40,7 +43,7 @@ def links(role: str) -> dict:
     for other, group in PAGES.items():
         if other == role or other == "admin":
             continue
-        others.append((GROUP_LABELS[other], _urls([link for link in group if link[0] != "home.map_page"])))
+        others.append((GROUP_LABELS[other], _urls([link for link in group if link[0] not in OWN_ONLY])))
     others.append(("其他", _urls(SHARED)))
     return {"own": _urls(own), "others": others}
 

@@ -31,6 +31,7 @@ PAGES = [
     ("commander", "/commander/cameras/list?status=problem", "#camera-table"),
     ("commander", "/commander/siting", "#failing-villages"),
     ("commander", "/commander/patrol?day=2026-11-26", "#patrol-summary"),
+    ("commander", "/commander/devices", "#device-table"),
     ("planner", "/planner/", "#planner-home"),
     ("planner", "/map?preset=planner", ".folium-map"),
     ("planner", "/planner/remediation", "#remote-villages"),

@@ -229,3 +229,31 @@ def test_no_session_needed_and_no_csrf(phone, app, client):
     resp = client.post(f"/osmand/{phone}", data={"id": "123456", "lat": "33.0", "lon": "111.0",
                                                  "timestamp": str(unix(9, 0))})
     assert resp.status_code == 200 and "Set-Cookie" not in resp.headers
+
+
+def test_live_feed_positions_battery_silence_trails_events(phone, app, client, conn):
+    import time
+
+    app.config["PATROL_SILENT_MINUTES"] = 5
+    t0 = int(time.time())
+    for ago, where in ((600, AWAY), (420, AT_HOT), (400, AT_HOT)):
+        resp = client.get(f"/osmand/{phone}?" + classic_query("123456", t0 - ago, *where, batt=64.0))
+        assert resp.status_code == 200
+    assert client.get(f"/osmand/{phone}?" + classic_query("123456", t0 - 300, *AWAY, accuracy=900.0)).status_code == 200
+    h = basic("commander")
+    doc = client.get("/commander/live.json", headers=h).get_json()
+    (team,) = doc["teams"]
+    assert team["code"] == "T1" and team["name"] == "甲镇专职队" and team["battery"] == 64.0
+    assert (team["lat"], team["lon"]) == AT_HOT and team["silent"] is True and 395 <= team["age_s"] <= 460
+    assert team["color"] and doc["poll_s"] == 10 and doc["silent_minutes"] == 5
+    assert [a["team"] for a in doc["alerts"]] == ["T1"] and "未上报" in doc["alerts"][0]["what"]
+    assert [p[:2] for p in doc["trails"]["T1"]] == [[AWAY[1], AWAY[0]], [AT_HOT[1], AT_HOT[0]]]  # flagged left out
+    assert [(e["kind"], e["place_code"]) for e in doc["events"]] == [("arrive", "H1")]
+    assert "到达挂牌乱点 集市" in doc["events"][0]["what"]
+    later = client.get(f"/commander/live.json?since={doc['as_of'].replace('+', '%2B')}", headers=h).get_json()
+    assert later["since"] and later["trails"]["T1"]  # the overlap: points received in the last minute again
+    app.config["PATROL_SILENT_MINUTES"] = 60
+    assert client.get("/commander/live.json", headers=h).get_json()["alerts"] == []
+    assert client.get("/commander/live.json?since=yesterday", headers=h).status_code == 400
+    for role in ("planner", "leader", "admin"):  # every role reads the commander's pages
+        assert client.get("/commander/live.json", headers=basic(role)).status_code == 200

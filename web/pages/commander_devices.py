@@ -9,6 +9,7 @@ from geo.calendar import now
 from layers.errors import Conflict
 from web import context, params
 from web.auth import actor, require_role
+from web.maps.patrol import team_colors
 from web.osmand import public_base
 from web.pages.commander import bp
 from web.pages.common import attempt, refusal
@@ -68,5 +69,8 @@ def live_feed():
     ``since`` (the previous answer's ``as_of``) gives only the trail points received since."""
     ask = params.query(LiveQuery)
     settings = live_settings()
-    doc = devices.live_view(context.conn(), context.code(), now(), settings["patrol_silent_minutes"], ask.since)
-    return jsonify({**doc, "poll_s": settings["live_poll_s"]})
+    conn, county = context.conn(), context.code()
+    doc = devices.live_view(conn, county, now(), settings["patrol_silent_minutes"], ask.since)
+    colors = team_colors(patrol.records.teams(conn, county)["code"])  # as the page's map colours them
+    teams = [{**t, "color": colors.get(t["code"])} for t in doc["teams"]]
+    return jsonify({**doc, "teams": teams, "poll_s": settings["live_poll_s"]})

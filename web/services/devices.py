@@ -83,6 +83,16 @@ def _event(e: dict) -> dict:
             "what": f"{EVENT_WORDS[(e['kind'], e['place_kind'])]} {e['place_name'] or e['place_code']}"}
 
 
+def _span(seconds: float) -> str:
+    """30 秒, 15 分钟, 2 小时 5 分钟."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} 秒"
+    if seconds < 3600:
+        return f"{seconds // 60} 分钟"
+    return f"{seconds // 3600} 小时 {seconds % 3600 // 60} 分钟"
+
+
 def live_view(conn, county: str, now: datetime, silent_minutes: float, since: datetime | None = None) -> dict:
     """The live map's state at ``now``: teams' latest fixes of the day (silent after
     ``silent_minutes``), trails (only what arrived after ``since`` when given), today's
@@ -91,7 +101,7 @@ def live_view(conn, county: str, now: datetime, silent_minutes: float, since: da
     silent_s = silent_minutes * 60
     teams = [_team(f, now, silent_s) for f in live.latest_fixes(conn, county, start, end)]
     alerts = [{"kind": "silent", "team": t["code"], "team_name": t["name"], "lon": t["lon"], "lat": t["lat"],
-               "what": f"已 {t['age_s'] // 60} 分钟未上报位置（超过 {silent_minutes:g} 分钟）"}
+               "what": f"已 {_span(t['age_s'])}未上报位置（超过 {_span(silent_s)}即告警）"}
               for t in teams if t["silent"]]
     return {"as_of": now.astimezone(LOCAL).isoformat(), "day": start.date().isoformat(),
             "silent_minutes": silent_minutes, "teams": teams, "alerts": alerts,
