@@ -1,5 +1,5 @@
 """What the commander's live map reads every few seconds (issue 15, item 2): each team's
-latest fix of the day, the day's trail (or the points received since the last poll), the
+latest fix of the day, the recent trail (or the points received since the last poll), the
 arrive/leave events. Flagged (inaccurate) fixes are left out. Each query reads one day of
 one county through the (team, time) and (county, time) indexes."""
 from __future__ import annotations
@@ -17,23 +17,16 @@ LATEST = """
     WHERE t.county_code = %(county)s
     ORDER BY t.code"""
 
-# Each vertex carries its time (M, Unix seconds) so that the page can merge a poll's points
+# Each point carries its time (Unix seconds) so that the page can merge a poll's points
 # into what it holds, in time order, each once.
 TRAILS = """
-    SELECT l.team_code, json_agg(json_build_array(round(ST_X(d.geom)::numeric, 6), round(ST_Y(d.geom)::numeric, 6),
-                                                  ST_M(d.geom)::bigint) ORDER BY d.path)
-    FROM (SELECT team_code,
-                 ST_Simplify(ST_MakeLine(ST_MakePointM(ST_X(geom), ST_Y(geom), extract(epoch FROM recorded_at))
-                                         ORDER BY recorded_at), %(tolerance)s, true) AS line
-          FROM patrol_tracks
-          WHERE county_code = %(county)s AND recorded_at >= %(start)s AND recorded_at < %(end)s
-            AND NOT props ? 'flagged'
-            AND (%(since)s::timestamptz IS NULL
-                 OR (updated_at > %(since)s::timestamptz - %(overlap)s * interval '1 second'
-                     AND recorded_at >= %(since)s::timestamptz - interval '1 hour'))
-          GROUP BY team_code) l
-    CROSS JOIN LATERAL ST_DumpPoints(l.line) d
-    GROUP BY l.team_code"""
+    SELECT team_code, json_agg(json_build_array(round(ST_X(geom)::numeric, 6), round(ST_Y(geom)::numeric, 6),
+                                                extract(epoch FROM recorded_at)::bigint) ORDER BY recorded_at)
+    FROM patrol_tracks
+    WHERE county_code = %(county)s AND recorded_at >= %(start)s AND recorded_at < %(end)s
+      AND NOT props ? 'flagged'
+      AND (%(since)s::timestamptz IS NULL OR updated_at > %(since)s::timestamptz - %(overlap)s * interval '1 second')
+    GROUP BY team_code"""
 
 EVENTS = """
     SELECT e.id, e.at, e.team_code, t.name, e.kind, e.place_kind, e.place_code, e.place_name,
@@ -52,14 +45,12 @@ def latest_fixes(conn, county: str, start: datetime, end: datetime) -> list[dict
 
 
 def trails(conn, county: str, start: datetime, end: datetime, since: datetime | None = None,
-           tolerance_deg: float = 2e-5, overlap_s: float = 60) -> dict[str, list]:
-    """{team: [[lon, lat, unix seconds], …]} of the unflagged fixes in [start, end) in time
-    order, simplified within ``tolerance_deg``; with ``since``, only those received from
-    ``overlap_s`` before it (a fix committed late is not missed; the page merges by time),
-    recorded up to an hour before it."""
+           overlap_s: float = 60) -> dict[str, list]:
+    """{team: [[lon, lat, unix seconds], …]} of the unflagged fixes recorded in [start,
+    end), in time order; with ``since``, only those received from ``overlap_s`` before it
+    (a fix committed late is not missed; the page merges by time)."""
     with conn.cursor() as cur:
-        cur.execute(TRAILS, {"county": county, "start": start, "end": end, "since": since,
-                             "tolerance": tolerance_deg, "overlap": overlap_s})
+        cur.execute(TRAILS, {"county": county, "start": start, "end": end, "since": since, "overlap": overlap_s})
         return {team: points for team, points in cur.fetchall() if points}
 
 

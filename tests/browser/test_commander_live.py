@@ -103,3 +103,27 @@ def test_marker_moves_as_points_arrive_then_greys_when_silent(live_app, live_ser
     page.wait_for_timeout(500)
     page.screenshot(path=str(SHOTS / "commander-live-390.png"), full_page=True)
     assert page.log.page_errors == [] and page.log.console_errors == [] and page.log.blocked == []
+
+
+def test_register_on_the_page_then_the_phone_reports(live_app, live_server, page):
+    sign_in(page, "commander", then="/commander/devices")
+    page.fill("input[name=device_id]", "860001")
+    page.select_option("select[name=team_code]", "T2")
+    page.fill("input[name=label]", "巡逻车 1")
+    with page.expect_navigation():
+        page.click("#device-form button[type=submit]")
+    url = page.locator("#phone-url").inner_text()
+    assert url.startswith(live_server + "/osmand/")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "commander-devices-added-1440.png"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(SHOTS / "commander-devices-added-390.png"), full_page=True)
+    assert post_fix(live_server, url.rsplit("/", 1)[1], 33.01, 111.16) == 200
+    page.goto("/commander/devices")
+    row = page.locator("#device-table tr", has_text="860001").inner_text()
+    assert "巡逻车 1" in row and "76%" in row and "在用" in row
+    assert url not in page.content()   # the URL is shown once
+    with page.expect_navigation():
+        page.locator("#device-table tr", has_text="860001").locator("button.revoke").click()
+    assert "已停用" in page.locator("#device-table tr", has_text="860001").inner_text()
+    assert page.log.page_errors == [] and page.log.console_errors == [] and page.log.blocked == []

@@ -247,7 +247,8 @@ def test_live_feed_positions_battery_silence_trails_events(phone, app, client, c
     assert (team["lat"], team["lon"]) == AT_HOT and team["silent"] is True and 395 <= team["age_s"] <= 460
     assert team["color"] and doc["poll_s"] == 10 and doc["silent_minutes"] == 5
     assert [a["team"] for a in doc["alerts"]] == ["T1"] and "未上报" in doc["alerts"][0]["what"]
-    assert [p[:2] for p in doc["trails"]["T1"]] == [[AWAY[1], AWAY[0]], [AT_HOT[1], AT_HOT[0]]]  # flagged left out
+    assert [p[:2] for p in doc["trails"]["T1"]] == [[AWAY[1], AWAY[0]]] + [[AT_HOT[1], AT_HOT[0]]] * 2  # not flagged
+    assert [p[2] for p in doc["trails"]["T1"]] == [t0 - 600, t0 - 420, t0 - 400]
     assert [(e["kind"], e["place_code"]) for e in doc["events"]] == [("arrive", "H1")]
     assert "到达挂牌乱点 集市" in doc["events"][0]["what"]
     later = client.get(f"/commander/live.json?since={doc['as_of'].replace('+', '%2B')}", headers=h).get_json()

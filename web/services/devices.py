@@ -16,6 +16,7 @@ from web.schemas.osmand import DeviceNew, Fix
 from web.services import patrol
 
 TOKEN_BYTES = 18  # 24 URL-safe characters
+TRAIL_MINUTES = 15  # the live trail's reach back: the page's day tracks (built at load) hold the rest
 
 
 def phone_url(base: str, token: str) -> str:
@@ -95,7 +96,8 @@ def _span(seconds: float) -> str:
 
 def live_view(conn, county: str, now: datetime, silent_minutes: float, since: datetime | None = None) -> dict:
     """The live map's state at ``now``: teams' latest fixes of the day (silent after
-    ``silent_minutes``), trails (only what arrived after ``since`` when given), today's
+    ``silent_minutes``), the trails of the last TRAIL_MINUTES (before the page's load the
+    page's own day tracks draw them; with ``since``, only what arrived since), today's
     events (newest first) and the silent teams' alerts."""
     start, end = _day(now)
     silent_s = silent_minutes * 60
@@ -103,7 +105,8 @@ def live_view(conn, county: str, now: datetime, silent_minutes: float, since: da
     alerts = [{"kind": "silent", "team": t["code"], "team_name": t["name"], "lon": t["lon"], "lat": t["lat"],
                "what": f"已 {_span(t['age_s'])}未上报位置（超过 {_span(silent_s)}即告警）"}
               for t in teams if t["silent"]]
+    recent = max(start, (since or now) - timedelta(minutes=TRAIL_MINUTES))
     return {"as_of": now.astimezone(LOCAL).isoformat(), "day": start.date().isoformat(),
             "silent_minutes": silent_minutes, "teams": teams, "alerts": alerts,
-            "trails": live.trails(conn, county, start, end, since), "since": since.isoformat() if since else None,
+            "trails": live.trails(conn, county, recent, end, since), "since": since.isoformat() if since else None,
             "events": [_event(e) for e in live.events(conn, county, start, end)]}
