@@ -34,7 +34,6 @@ from web.services import devices
 bp = Blueprint("osmand", __name__)
 DEFAULTS = {"OSMAND_LIMIT": "600 per minute", "OSMAND_MAX_ACCURACY_M": 100.0, "OSMAND_MAX_BODY": 256 * 1024,
             "OSMAND_CLASSIC_IDS": False}
-ENDPOINTS = ("osmand.by_token", "osmand.classic")
 
 
 class UnknownDevice(CountyMapError):

@@ -112,3 +112,19 @@ def test_signed_out_is_sent_to_sign_in(county, client):  # noqa: F811
     assert client.get("/api/devices").status_code == 401
     assert client.get("/commander/devices").status_code == 302
     assert client.get("/commander/live.json").status_code in (302, 401)
+
+
+def test_a_device_of_another_county_reports_there(county, app, runner, client, conn):  # noqa: F811
+    from tests.helpers import put
+
+    put(conn, "patrol_teams", [{"code": "B1", "name": "乙县专职队", "kind": "township_fulltime", "township_code": "411001001",
+                                "village_code": None, "members": 15, "geometry": None}], county="411001")
+    assert runner.invoke(args=["device", "add", "77", "--team", "B1"]).exit_code != 0  # not a team of 410999
+    out = runner.invoke(args=["device", "add", "77", "--team", "B1", "--county", "411001"])
+    token = URL.search(out.output).group(1)
+    assert client.get(f"/osmand/{token}?lat=33.0&lon=111.0&timestamp=1764032400").status_code == 200
+    with conn.cursor() as cur:
+        cur.execute("SELECT county_code, team_code FROM patrol_tracks")
+        assert cur.fetchall() == [("411001", "B1")]
+    assert client.get("/api/devices", headers=basic("admin")).get_json()["devices"] == []  # 410999's admin
+    assert "77" in runner.invoke(args=["device", "list", "--county", "411001"]).output
