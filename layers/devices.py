@@ -141,6 +141,13 @@ EVENTS = """
     RETURNING kind, place_kind, place_code"""
 
 
+# Pages kept from the data see the phones' new fixes within a minute (not at every fix).
+RAISE_VERSION = """
+    INSERT INTO layer_versions AS v (name, version) VALUES ('patrol_tracks', 1)
+    ON CONFLICT (name) DO UPDATE SET version = v.version + 1, changed_at = now()
+    WHERE v.changed_at < now() - interval '1 minute'"""
+
+
 def fix_code(device_id: str, at: datetime) -> str:
     """The track point's code: the same for a fix the phone sends again."""
     return f"osmand:{device_id}@{at.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}"
@@ -150,11 +157,12 @@ def store_fixes(conn, device: Device, fixes: list[dict], max_accuracy_m: float) 
     """Store a device's fixes ({at, lon, lat, speed, bearing, altitude, accuracy, batt}) in
     patrol_tracks for its team, in time order, each once (a resent fix is skipped); a fix
     less accurate than ``max_accuracy_m`` is kept flagged ({"flagged": "accuracy"}) and
-    makes no event. Returns (points added, events [(kind, place_kind, place_code)]).
-    Does not commit."""
+    makes no event. patrol_tracks' version (layers.versions) is raised at most once a
+    minute. Returns (points added, events [(kind, place_kind, place_code)]). Does not commit."""
     added, events = 0, []
     ordered = sorted(fixes, key=lambda f: f["at"])
     with conn.cursor() as cur:
+        cur.execute("SELECT set_config('countymap.versions_coarse', 'on', true)")  # see migration 0016
         for fix in ordered:
             props = {k: fix[k] for k in ("speed", "bearing", "altitude", "accuracy", "batt") if fix.get(k) is not None}
             props["device"] = device.device_id
@@ -172,6 +180,9 @@ def store_fixes(conn, device: Device, fixes: list[dict], max_accuracy_m: float) 
             if not flagged:
                 cur.execute(EVENTS, values)
                 events += cur.fetchall()
+        cur.execute("SELECT set_config('countymap.versions_coarse', 'off', true)")
+        if added:
+            cur.execute(RAISE_VERSION)
         last = ordered[-1]
         cur.execute("""UPDATE devices SET last_seen_at = greatest(last_seen_at, %s),
                               last_battery = COALESCE(%s, last_battery), last_accuracy = COALESCE(%s, last_accuracy)

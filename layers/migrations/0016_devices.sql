@@ -40,3 +40,18 @@ CREATE TABLE patrol_events (
 );
 CREATE INDEX patrol_events_county_at ON patrol_events (county_code, at DESC);
 CREATE INDEX patrol_events_unseen ON patrol_events (county_code) WHERE NOT seen;
+
+-- Phones post a fix every 30 s per team (8 a second for a county): raising patrol_tracks'
+-- version with each would change every kept page's key all day long. Their writer
+-- (layers.devices.store_fixes) sets countymap.versions_coarse for its statements and raises
+-- the version itself, at most once a minute. Every other writer raises it as before.
+CREATE OR REPLACE FUNCTION layer_version_raise() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+BEGIN
+    IF current_setting('countymap.versions_coarse', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO layer_versions AS v (name, version) VALUES (TG_TABLE_NAME, 1)
+    ON CONFLICT (name) DO UPDATE SET version = v.version + 1, changed_at = now();
+    RETURN NULL;
+END $$;

@@ -258,3 +258,28 @@ def test_live_feed_positions_battery_silence_trails_events(phone, app, client, c
     assert client.get("/commander/live.json?since=yesterday", headers=h).status_code == 400
     for role in ("planner", "leader", "admin"):  # every role reads the commander's pages
         assert client.get("/commander/live.json", headers=basic(role)).status_code == 200
+
+
+def test_phones_raise_the_tracks_version_at_most_once_a_minute(phone, client, conn):
+    def version():
+        conn.rollback()
+        with conn.cursor() as cur:
+            cur.execute("SELECT version, changed_at FROM layer_versions WHERE name = 'patrol_tracks'")
+            return cur.fetchone()
+
+    before = version()
+    assert get_fix(client, phone, 0, AWAY).status_code == 200
+    first = version()
+    assert first == before   # the county's teams were written less than a minute ago
+    for minute in range(1, 4):
+        assert get_fix(client, phone, minute, AWAY).status_code == 200
+    assert version() == first   # within the minute: kept pages stay
+    with conn.cursor() as cur:   # a minute on
+        cur.execute("UPDATE layer_versions SET changed_at = now() - interval '61 seconds' WHERE name = 'patrol_tracks'")
+    conn.commit()
+    assert get_fix(client, phone, 5, AWAY).status_code == 200
+    assert version()[0] == first[0] + 1
+    # any other writer raises it as before
+    assert client.post("/api/patrol/tracks", json={"team_code": "T1", "points": [
+        {"lon": 111.0, "lat": 33.0, "recorded_at": f"{DAY}T10:00:00+08:00"}]}, headers=basic("commander")).status_code == 201
+    assert version()[0] > first[0] + 1
