@@ -80,6 +80,8 @@ def test_marker_moves_as_points_arrive_then_greys_when_silent(live_app, live_ser
     assert page.evaluate("() => window.countymapLive.trails['T1'].getLatLngs().length") >= 2
     tooltip = page.evaluate("() => window.countymapLive.markers['T1'].getTooltip().getContent()")
     assert "电量 76%" in tooltip and "上报于" in tooltip
+    page.locator("#live-teams summary").click()
+    assert "电量 76%" in page.locator('#live-teams li[data-team="T1"]').inner_text()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "commander-live-1440.png"))
 
@@ -88,6 +90,7 @@ def test_marker_moves_as_points_arrive_then_greys_when_silent(live_app, live_ser
     assert grey["fill"] == "#9e9e9e" and (grey["lat"], grey["lon"]) == (33.003, 111.043)
     page.wait_for_selector('.alert-silent[data-live="silent-T1"]', timeout=5_000)
     assert "未上报" in page.locator('.alert-silent[data-live="silent-T1"]').inner_text()
+    page.wait_for_selector('#live-teams li.silent[data-team="T1"]', timeout=5_000)
     assert page.evaluate("() => document.querySelectorAll('.alert').length") > before
     page.locator('.alert-silent[data-live="silent-T1"] button.locate').click()   # the alert's 定位 works
     page.wait_for_timeout(800)

@@ -22,6 +22,15 @@
   status.id = "live-status";
   status.textContent = "实时位置：连接中…";
   list.parentNode.insertBefore(status, list);
+  var board = document.createElement("details");   // every team's age and battery, also without a mouse
+  board.className = "live-board";
+  board.id = "live-teams";
+  board.hidden = true;
+  var boardTitle = document.createElement("summary");
+  var boardList = document.createElement("ul");
+  board.appendChild(boardTitle);
+  board.appendChild(boardList);
+  list.parentNode.insertBefore(board, list);
 
   function theMap() {
     var name = panel.getAttribute("data-map");
@@ -58,6 +67,7 @@
     marker.setLatLng([t.lat, t.lon]);
     marker.setStyle({ fillColor: color, color: t.silent ? "#616161" : "#ffffff" });
     marker.setTooltipContent(label(t));
+    if (marker.getPopup()) { marker.setPopupContent(label(t)); } else { marker.bindPopup(label(t)); }
     marker.silent = t.silent;
     var el = marker.getElement && marker.getElement();
     if (el) {
@@ -148,6 +158,20 @@
     if (none && list.querySelector(".alert-live")) { none.hidden = true; }
   }
 
+  function showBoard(teams) {
+    board.hidden = teams.length === 0;
+    boardTitle.textContent = "各巡防队实时状态（" + teams.length + " 支）";
+    var sorted = teams.slice().sort(function (a, b) { return (b.silent - a.silent) || (b.age_s - a.age_s); });
+    boardList.textContent = "";
+    sorted.forEach(function (t) {
+      var li = document.createElement("li");
+      li.className = t.silent ? "silent" : "";
+      li.setAttribute("data-team", t.code);
+      li.textContent = label(t);
+      boardList.appendChild(li);
+    });
+  }
+
   function apply(doc) {
     var map = theMap();
     if (!map) {
@@ -157,6 +181,7 @@
     doc.teams.forEach(function (t) { colors[t.code] = t.color; placeTeam(map, t); });
     drawTrails(map, doc, colors);
     showAlerts(doc);
+    showBoard(doc.teams);
     if (doc.teams.length) {
       document.getElementById("mapwrap").classList.add("live-on");  // the page's static positions give way
     }
