@@ -164,7 +164,9 @@ def test_classic_path_takes_the_token_as_id(phone, app, client, conn):
     assert client.get("/track/osmand?" + classic_query("999999", unix(9, 2), *AT_HOT)).status_code == 401
     resp = client.get(f"/track/osmand?timestamp={unix(9, 3)}&lat=33.0&lon=111.0")
     assert resp.status_code == 400 and "id" in resp.get_data(as_text=True)
-    assert len(stored(conn)) == 2
+    assert client.post("/track/osmand", json=traccar9_body(phone, 9, 4, *AWAY)).status_code == 200  # JSON, token as id
+    assert client.post("/track/osmand", json=traccar9_body("555", 9, 5, *AWAY)).status_code == 401
+    assert len(stored(conn)) == 3
 
 
 BAD = [
