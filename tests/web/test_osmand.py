@@ -285,3 +285,13 @@ def test_phones_raise_the_tracks_version_at_most_once_a_minute(phone, client, co
     assert client.post("/api/patrol/tracks", json={"team_code": "T1", "points": [
         {"lon": 111.0, "lat": 33.0, "recorded_at": f"{DAY}T10:00:00+08:00"}]}, headers=basic("commander")).status_code == 201
     assert version()[0] > first[0] + 1
+
+
+def test_flagged_fixes_left_out_of_the_track_tiles(phone, client):
+    from tests.web.test_tiles import features, tile_of
+
+    for minute, accuracy in ((0, 8.0), (1, 500.0), (2, 8.0), (3, 500.0), (4, 8.0)):
+        where = (AWAY[0] + minute * 0.001, AWAY[1])
+        assert get_fix(client, phone, minute, where, accuracy=accuracy).status_code == 200
+    lines = features(client, "patrol_tracks", *tile_of(AWAY[1], AWAY[0], 12), query=f"?since={DAY}")
+    assert [f["properties"]["points"] for f in lines] == [3]
