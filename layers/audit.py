@@ -14,7 +14,8 @@ ACTIONS = {"user_created": "新建用户", "role_changed": "修改角色", "user
            "sign_in_throttled": "登录受限", "category_mapped": "警情类别映射",
            "video_rule_changed": "修改村视频覆盖规则", "user_scope_changed": "修改可查看的县",
            "calendar_day_set": "设置节假日/调休", "calendar_day_removed": "删除节假日/调休",
-           "school_term_set": "设置学期", "school_term_removed": "删除学期", "calendar_imported": "导入校历"}
+           "school_term_set": "设置学期", "school_term_removed": "删除学期", "calendar_imported": "导入校历",
+           "device_added": "登记巡防设备", "device_revoked": "停用巡防设备"}
 COLUMNS = ("id", "at", "actor", "action", "target", "before", "after", "address")
 
 

@@ -31,11 +31,11 @@ def unit_codes(conn, county: str) -> tuple[list[str], list[str]]:
 
 
 def tracks(conn, county: str, start: datetime, end: datetime, team: str | None = None):
-    """GPS points in [start, end): arrays team, time (tz-aware), lon, lat, ordered by team and time."""
+    """GPS points in [start, end) (not those flagged as inaccurate): arrays team, time (tz-aware), lon, lat, ordered by team and time."""
     with conn.cursor() as cur:
         cur.execute("""SELECT team_code, recorded_at, ST_X(geom), ST_Y(geom) FROM patrol_tracks
                        WHERE county_code = %s AND recorded_at >= %s AND recorded_at < %s
-                         AND (%s::text IS NULL OR team_code = %s)
+                         AND (%s::text IS NULL OR team_code = %s) AND NOT props ? 'flagged'
                        ORDER BY team_code, recorded_at""", (county, start, end, team, team))
         rows = cur.fetchall()
     if not rows:

@@ -193,7 +193,8 @@ def _cells_sql(source: Source, where: sql.Composable) -> sql.Composable:
 
 def _tracks_sql(source: Source, where: sql.Composable) -> sql.Composable:
     """One line per team and local day (as the map joins them) that comes near the tile,
-    made of all that day's points; the day's first time kept."""
+    made of all that day's points but those flagged as inaccurate (phones, issue 15); the
+    day's first time kept."""
     day = "(t.recorded_at AT TIME ZONE {tz})::date"
     return sql.SQL(
         ENVELOPE + ", days AS (SELECT DISTINCT t.team_code, " + day + " AS day FROM patrol_tracks t, env"
@@ -201,7 +202,8 @@ def _tracks_sql(source: Source, where: sql.Composable) -> sql.Composable:
         " lines AS (SELECT t.team_code, min(t.recorded_at) AS first_at, count(*) AS points,"
         "  ST_MakeLine(t.geom ORDER BY t.recorded_at) AS line FROM patrol_tracks t JOIN days d"
         "  ON t.team_code = d.team_code AND t.recorded_at >= (d.day::timestamp AT TIME ZONE {tz})"
-        "  AND t.recorded_at < ((d.day + 1)::timestamp AT TIME ZONE {tz}) WHERE {where} GROUP BY t.team_code, d.day),"
+        "  AND t.recorded_at < ((d.day + 1)::timestamp AT TIME ZONE {tz})"
+        "  WHERE {where} AND NOT t.props ? 'flagged' GROUP BY t.team_code, d.day),"
         " mvt AS (SELECT ST_AsMVTGeom(ST_Transform(line, 3857), env.e, {ext}, {buf}, true) AS geom,"
         "  team_code, to_jsonb(first_at) #>> '{{}}' AS recorded_at, points::int8 AS points FROM lines, env)"
         " SELECT ST_AsMVT(mvt, %(name)s, {ext}, 'geom') FROM mvt WHERE geom IS NOT NULL").format(

@@ -65,7 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     _configure(app, config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
-    from web import api, auth, cache, cli, errors, ogc, pages, scope, security, tiles
+    from web import api, auth, cache, cli, errors, ogc, osmand, pages, scope, security, tiles
     from web.services import budget
 
     budget.configure(app.config)
@@ -81,6 +81,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(ogc.bp)
     app.register_blueprint(tiles.bp)
+    osmand.init_app(app)  # patrol phones: no session, no CSRF (web.auth.OPEN_ENDPOINTS)
     pages.register(app)
     errors.init_app(app)
     return app

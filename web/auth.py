@@ -35,7 +35,8 @@ LOGGER = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-OPEN_ENDPOINTS = {"auth.login", "static", "vendor", "home.favicon"}
+OPEN_ENDPOINTS = {"auth.login", "static", "vendor", "home.favicon",
+                  "osmand.by_token", "osmand.classic"}  # phones: a device token, no session
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 ROLE_LABELS = {"commander": "巡防指挥", "planner": "规划", "leader": "县领导", "admin": "管理员", "patrol": "巡防队员"}
 # All a patrol member may open (issue 15, item 5): every other route, today's and any added

@@ -303,10 +303,11 @@ def init_app(app) -> None:
     app.cli.add_command(imports_command)
     app.cli.add_command(import_undo_command)
     app.cli.add_command(demo_command)
-    from web import cli_calendar, cli_scope
+    from web import cli_calendar, cli_devices, cli_scope
 
     cli_scope.init_app(app, user_cli)
     cli_calendar.init_app(app)
+    cli_devices.init_app(app)  # flask device add/revoke/list
     app.cli.add_command(user_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(backup_command)

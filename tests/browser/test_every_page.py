@@ -32,6 +32,7 @@ PAGES = [
     ("commander", "/commander/cameras/list?status=problem", "#camera-table"),
     ("commander", "/commander/siting", "#failing-villages"),
     ("commander", "/commander/patrol?day=2026-11-26", "#patrol-summary"),
+    ("commander", "/commander/devices", "#device-table"),
     ("commander", "/commander/checkins?day=2026-11-26", "#checkin-table"),
     ("patrol", "/patrol/me", "#member-page #stops"),
     ("planner", "/planner/", "#planner-home"),
