@@ -37,12 +37,43 @@ def tracks(conn, county: str, start: datetime, end: datetime, team: str | None =
                        WHERE county_code = %s AND recorded_at >= %s AND recorded_at < %s
                          AND (%s::text IS NULL OR team_code = %s)
                        ORDER BY team_code, recorded_at""", (county, start, end, team, team))
-        rows = cur.fetchall()
+        return _arrays(cur.fetchall())
+
+
+# The points of a period inside (or near) any of the boxes, in (team, time) order: one
+# index probe per box and month partition (GiST on geom, the period prunes partitions), a
+# point in two boxes read once. Fixes flagged by their sender (props.flagged, e.g. a poor
+# accuracy) are left out.
+NEAR = """
+    SELECT DISTINCT ON (t.team_code, t.recorded_at, t.id) t.team_code, t.recorded_at, ST_X(t.geom), ST_Y(t.geom)
+    FROM unnest(%(x0)s::float8[], %(y0)s::float8[], %(x1)s::float8[], %(y1)s::float8[]) AS b(x0, y0, x1, y1)
+    JOIN patrol_tracks t ON t.geom && ST_MakeEnvelope(b.x0, b.y0, b.x1, b.y1, 4326)
+    WHERE t.county_code = %(county)s AND t.recorded_at >= %(start)s AND t.recorded_at < %(end)s
+      AND NOT (t.props ? 'flagged')
+    ORDER BY t.team_code, t.recorded_at, t.id
+    LIMIT %(limit)s"""
+
+
+def _arrays(rows):
     if not rows:
         return np.array([], dtype=object), pd.DatetimeIndex([], tz=TIMEZONE), np.array([]), np.array([])
     team_codes, times, lon, lat = zip(*rows)
     return (np.array(team_codes, dtype=object), pd.DatetimeIndex(times).tz_convert(TIMEZONE),
             np.array(lon, dtype=float), np.array(lat, dtype=float))
+
+
+def tracks_near(conn, county: str, start: datetime, end: datetime, boxes, limit: int | None = None):
+    """GPS points in [start, end) inside any of ``boxes`` ((n, 4) lon/lat min x, min y, max x,
+    max y: the places' bounds, a little wider), flagged fixes left out; arrays team, time
+    (tz-aware), lon, lat as ``tracks``, ordered by team and time. At most ``limit`` points."""
+    boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+    if not len(boxes):
+        return _arrays([])
+    with conn.cursor() as cur:
+        cur.execute(NEAR, {"x0": boxes[:, 0].tolist(), "y0": boxes[:, 1].tolist(), "x1": boxes[:, 2].tolist(),
+                           "y1": boxes[:, 3].tolist(), "county": county, "start": start, "end": end,
+                           "limit": limit})
+        return _arrays(cur.fetchall())
 
 
 def count_tracks(conn, county: str, start: datetime, end: datetime) -> int:

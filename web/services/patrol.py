@@ -58,15 +58,28 @@ def _visit_rows(result, frame, rate: dict) -> list[dict]:
     return rows
 
 
+NEAR_MARGIN_DEG = 1e-4   # ~10 m around a place's box: the exact test is done in metres afterwards
+
+
+def place_boxes(*frames) -> np.ndarray:
+    """(n, 4) lon/lat boxes of the places (GeoDataFrames in a metric CRS), a little wider."""
+    boxes = [f.to_crs("EPSG:4326").bounds.to_numpy() for f in frames if len(f)]
+    if not boxes:
+        return np.zeros((0, 4))
+    return np.vstack(boxes) + np.array([-NEAR_MARGIN_DEG, -NEAR_MARGIN_DEG, NEAR_MARGIN_DEG, NEAR_MARGIN_DEG])
+
+
 def visit_report(conn, county_code: str, start: datetime, end: datetime) -> dict:
     """Visits, dwell, longest gap and presence rate per listed hotspot and school over a period;
-    TooLarge when the period holds more GPS points than one report may read."""
-    budget.visit_points(conn, county_code, start, end)
+    TooLarge when the period holds more GPS points near the places than one report may read.
+    Only points near a place are read (a visit is made of the points inside it); ``points``
+    counts every point of the period."""
     hot, schools, crs = places(conn, county_code)
-    team, times, lon, lat = records.tracks(conn, county_code, start, end)
+    team, times, lon, lat = budget.near_points(conn, county_code, start, end, place_boxes(hot, schools))
     xy = _track_xy(lon, lat, crs)
     days = pd.date_range(start.astimezone(LOCAL).date(), (end - timedelta(microseconds=1)).astimezone(LOCAL).date())
-    out = {"from": start.isoformat(), "to": end.isoformat(), "points": int(len(team))}
+    out = {"from": start.isoformat(), "to": end.isoformat(),
+           "points": records.count_tracks(conn, county_code, start, end)}
     for key, frame in (("hotspots", hot), ("schools", schools)):
         if frame.empty:
             out[key] = []
