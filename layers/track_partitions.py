@@ -131,6 +131,11 @@ def list_partitions(conn, exact: bool = False) -> list[Partition]:
     return sorted(out, key=lambda p: (p.month is None, p.month or date.min))
 
 
+def today() -> date:
+    """The county's local date."""
+    return datetime.now(LOCAL).date()
+
+
 def cutoff(keep_months: int, today: date) -> date:
     """The first month kept: the current month and the ``keep_months`` - 1 before it."""
     if keep_months < 1:
@@ -140,11 +145,11 @@ def cutoff(keep_months: int, today: date) -> date:
 
 
 def prune(conn, keep_months: int = DEFAULT_RETENTION_MONTHS, dry_run: bool = False,
-          today: date | None = None) -> list[Partition]:
+          on: date | None = None) -> list[Partition]:
     """Detach and drop every month partition older than the last ``keep_months`` months
     (this month counts as one); the default partition is never dropped. Returns the
     partitions dropped (or that would be, with ``dry_run``). Does not commit."""
-    first_kept = cutoff(keep_months, today or datetime.now(LOCAL).date())
+    first_kept = cutoff(keep_months, on or today())
     old = [p for p in list_partitions(conn) if p.month is not None and p.month < first_kept]
     if dry_run or not old:
         return old
