@@ -115,12 +115,15 @@ def load_year(url: str, fraction: float) -> dict:
             bar.set_postfix_str("building the indexes")
             bar.close()
         conn.commit()
-    with psycopg2.connect(url) as conn:
-        conn.autocommit = True
+    conn = psycopg2.connect(url)
+    conn.autocommit = True      # VACUUM runs outside a transaction
+    try:
         with conn.cursor() as cur:
             cur.execute("VACUUM (ANALYZE) patrol_tracks")   # statistics, and the visibility map for counts
         seconds_ = time.perf_counter() - t0
         size = bulk.table_sizes(conn)["patrol_tracks"]
+    finally:
+        conn.close()
     return {"rows": rows, "teams": len(teams), "seconds": seconds_, "bytes": size}
 
 
