@@ -39,7 +39,9 @@ def plain_indexes_set_aside(conn, *layers: Layer):
         for layer in layers:
             cur.execute(PLAIN_INDEXES, (layer.table,))
             for name, definition in cur.fetchall():
-                kept.append(definition)
+                # a partitioned table's index is shown ON ONLY the parent: built again, it must
+                # reach every partition
+                kept.append(definition.replace(" ON ONLY ", " ON ", 1))
                 cur.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
     yield
     with conn.cursor() as cur:

@@ -189,3 +189,19 @@ def test_cli_settle_moves_the_default_partition(runner, conn):
     result = runner.invoke(args=["tracks", "settle"])
     assert result.exit_code == 0 and "1" in result.output
     assert where(conn, "T9@2021-06-05T10:00:00+08:00") == ["patrol_tracks_y2021m06"]
+
+
+def test_indexes_set_aside_for_a_bulk_load_come_back_on_every_partition(conn):
+    from layers.catalog import LAYERS
+
+    track_partitions.ensure_months(conn, date(2026, 1, 1), date(2026, 2, 1))
+    conn.commit()
+    with bulk.plain_indexes_set_aside(conn, LAYERS["patrol_tracks"]):
+        pass
+    conn.commit()
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*), bool_and(indisvalid) FROM pg_index WHERE indrelid = 'patrol_tracks'::regclass")
+        assert cur.fetchone() == (5, True)
+        cur.execute("SELECT count(*) FROM pg_index WHERE indrelid = 'patrol_tracks_y2026m01'::regclass")
+        assert cur.fetchone()[0] == 5     # pkey, unique, county/time, team/time, GiST
+    conn.rollback()
