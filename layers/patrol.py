@@ -41,8 +41,8 @@ def tracks(conn, county: str, start: datetime, end: datetime, team: str | None =
 
 
 # The points of a period inside (or near) any of the boxes, in (team, time) order. The
-# period prunes the month partitions; in each, the boxes' union (one prepared geometry,
-# PostGIS keeps it across rows) keeps the points near a place. Fixes flagged by their
+# period prunes the month partitions and is read by time; the boxes' union (one prepared
+# geometry, PostGIS keeps it across rows) keeps the points near a place. Fixes flagged by their
 # sender (props.flagged, e.g. a poor accuracy) are left out. Times as epoch seconds:
 # cheaper to read than timestamps.
 NEAR = """
@@ -50,9 +50,13 @@ NEAR = """
         SELECT ST_Union(ST_MakeEnvelope(x0, y0, x1, y1, 4326)) AS area
         FROM unnest(%(x0)s::float8[], %(y0)s::float8[], %(x1)s::float8[], %(y1)s::float8[]) AS b(x0, y0, x1, y1))
     , kept AS MATERIALIZED (      -- filtered first, then sorted (not the other way round)
-        SELECT t.id, t.team_code, t.recorded_at, t.geom FROM patrol_tracks t, near
-        WHERE t.county_code = %(county)s AND t.recorded_at >= %(start)s AND t.recorded_at < %(end)s
-          AND t.geom && near.area AND ST_Intersects(t.geom, near.area) AND NOT (t.props ? 'flagged'))
+        SELECT p.id, p.team_code, p.recorded_at, p.geom FROM near, (
+            -- OFFSET 0: the period is read by time (index or whole partition), not through the
+            -- GiST index with the union's box, which is the whole county
+            SELECT t.id, t.team_code, t.recorded_at, t.geom FROM patrol_tracks t
+            WHERE t.county_code = %(county)s AND t.recorded_at >= %(start)s AND t.recorded_at < %(end)s
+              AND NOT (t.props ? 'flagged') OFFSET 0) p
+        WHERE ST_Intersects(p.geom, near.area))
     SELECT team_code, extract(epoch FROM recorded_at)::float8, ST_X(geom), ST_Y(geom) FROM kept
     ORDER BY team_code, recorded_at, id
     LIMIT %(limit)s"""
