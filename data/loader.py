@@ -5,12 +5,18 @@ import logging
 import os
 import sys
 
-from layers import hotspot_imports, remediation, store, users
+from pathlib import Path
+
+from data import calendar_file
+from layers import hotspot_imports, remediation, school_calendar, store, users
 from layers.catalog import LAYERS
 
 LOGGER = logging.getLogger(__name__)
 DEMO_USERS = ("admin", "commander", "planner", "leader")
 DEMO_PASSWORD_DEFAULT = "county-demo"
+CALENDAR_DIR = Path(__file__).resolve().parent / "calendar"
+#: national holidays and 调休 days as the State Council published them, and the demo terms
+CALENDAR_FILES = ("holidays-2026.csv", "terms-demo.csv")
 
 
 def track_codes(frame):
@@ -48,6 +54,7 @@ def load_demo(conn, seed: int = 0, if_empty: bool = False, county_code: str | No
         print(f"{len(imported['exceptions'])} 个已整治偏远村视频覆盖未达标，按例外记录："
               + "、".join(e["name"] for e in imported["exceptions"]), file=sys.stderr)
     hotspot_imports.record_imported(conn, county_code)
+    counts["calendar"] = load_calendar(conn, county_code)
     store.analyze(conn)
     create_demo_users(conn)
     return counts
@@ -61,3 +68,21 @@ def create_demo_users(conn) -> None:
             users.create_user(conn, role, password, role)
         print(f"示范用户 (demo users): {', '.join(DEMO_USERS)}; 密码 (password): {password}",
               file=sys.stderr)
+
+
+def load_calendar(conn, county_code: str, national: bool = True) -> int:
+    """The national holidays of data/calendar (national rows; not with ``national=False``)
+    and the demo terms (the county's); rows of the same day or term name are replaced.
+    The rows loaded."""
+    loaded = 0
+    for name in CALENDAR_FILES:
+        parsed = calendar_file.parse((CALENDAR_DIR / name).read_bytes())
+        if parsed["kind"] == "days" and not national:
+            continue
+        for row in parsed["rows"]:
+            if parsed["kind"] == "days":
+                school_calendar.set_day(conn, None, row["date"], row["kind"], row["name"], "demo")
+            else:
+                school_calendar.save_term(conn, county_code, row, "demo")
+        loaded += len(parsed["rows"])
+    return loaded

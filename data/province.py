@@ -176,8 +176,9 @@ def load_province(conn, seed: int = 0, counties: int = COUNTIES, tracked_teams: 
                   progress: bool = False, workers: int | None = None) -> dict[str, dict[str, int]]:
     """Generate the province and write every layer of every county with COPY (replacing
     those counties' rows); record the imported remediations and hotspot lists per county
-    as the county demo does. Returns {county code: {layer: rows}}. Does not commit."""
-    from data.loader import create_demo_users
+    and the school calendar (data/calendar) as the county demo does. Returns {county code:
+    {layer: rows}}. Does not commit."""
+    from data.loader import create_demo_users, load_calendar
     from layers import bulk, hotspot_imports, remediation, store
 
     t0 = time.monotonic()
@@ -189,9 +190,10 @@ def load_province(conn, seed: int = 0, counties: int = COUNTIES, tracked_teams: 
         bar.close()
     store.analyze(conn)
     bar = _bar(len(counts), progress, "records")  # the past remediations and hotspot lists
-    for code in counts:
+    for n, code in enumerate(counts):
         remediation.record_imported(conn, code)
         hotspot_imports.record_imported(conn, code)
+        load_calendar(conn, code, national=n == 0)  # the national holidays once, each county's terms
         if bar is not None:
             bar.update(1)
     if bar is not None:

@@ -12,7 +12,9 @@ ACTIONS = {"user_created": "新建用户", "role_changed": "修改角色", "user
            "user_enabled": "启用用户", "password_reset": "重置密码", "password_changed": "修改本人密码",
            "signed_in": "登录", "signed_out": "退出", "sign_in_failed": "登录失败",
            "sign_in_throttled": "登录受限", "category_mapped": "警情类别映射",
-           "video_rule_changed": "修改村视频覆盖规则", "user_scope_changed": "修改可查看的县"}
+           "video_rule_changed": "修改村视频覆盖规则", "user_scope_changed": "修改可查看的县",
+           "calendar_day_set": "设置节假日/调休", "calendar_day_removed": "删除节假日/调休",
+           "school_term_set": "设置学期", "school_term_removed": "删除学期", "calendar_imported": "导入校历"}
 COLUMNS = ("id", "at", "actor", "action", "target", "before", "after", "address")
 
 

@@ -39,7 +39,7 @@ def session_account(conn, token: str, writer=None) -> Account | None:
     ``conn`` may be a read replica's: ``writer()`` then gives the primary's connection for
     the occasional write of last_seen (at most every TOUCH_EVERY)."""
     with conn.cursor() as cur:
-        cur.execute("SELECT s.id, s.last_seen < now() - %s, u.id, u.name, u.role, u.disabled, u.counties"
+        cur.execute("SELECT s.id, s.last_seen < now() - %s, u.id, u.name, u.role, u.disabled, u.counties, u.team_code"
                     " FROM sessions s JOIN users u ON u.id = s.user_id"
                     " WHERE s.token_hash = %s AND s.revoked_at IS NULL AND NOT u.disabled"
                     " AND s.last_seen > now() - %s AND s.created_at > now() - %s",

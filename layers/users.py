@@ -17,7 +17,7 @@ import psycopg2.errors
 from layers import passwords
 from layers.errors import Conflict, FeatureNotFound, InvalidInput
 
-ROLES = ("commander", "planner", "leader", "admin")
+ROLES = ("commander", "planner", "leader", "admin", "patrol")  # patrol: a team member, own page only
 MAX_NAME_LENGTH = 64
 NAME_FORBIDDEN = ":/\\"  # ':' splits HTTP Basic credentials; '/' and '\' would break URLs
 KEY = "lower(normalize(btrim(%s), NFKC))"  # the same expression as the users.name_key column
@@ -29,6 +29,7 @@ class Account(NamedTuple):
     role: str
     disabled: bool
     counties: tuple[str, ...] | None = None  # the user's scope; None: the configured county only
+    team_code: str | None = None  # a patrol member's team
 
 
 def normalise_name(name) -> str:
@@ -56,28 +57,37 @@ def _taken(conn, name: str) -> None:
         raise Conflict(f"用户 '{found.name}' 已存在（用户名不区分大小写）", found.name, key="name")
 
 
-def create_user(conn, name: str, password: str, role: str) -> int:
-    """Add a user; InvalidInput on a bad name, role or password, Conflict when the name is taken."""
+def check_team(role: str, team_code) -> str | None:
+    """The team a user of ``role`` keeps: a patrol member needs one, other roles none."""
+    team_code = team_code.strip() if isinstance(team_code, str) else None
+    if role == "patrol" and not team_code:
+        raise InvalidInput("巡防队员需要所属巡防队（队伍编码）", "team_code")
+    return team_code if role == "patrol" else None
+
+
+def create_user(conn, name: str, password: str, role: str, team_code: str | None = None) -> int:
+    """Add a user; InvalidInput on a bad name, role, team or password, Conflict when the name is taken."""
     name = normalise_name(name)
     _taken(conn, name)
     check_role(role)
+    team_code = check_team(role, team_code)
     passwords.check_policy(password, name)
     try:
         with conn.cursor() as cur:
-            cur.execute("INSERT INTO users (name, password_hash, role, password_changed_at)"
-                        " VALUES (%s, %s, %s, now()) RETURNING id",
-                        (name, passwords.hash_password(password), role))
+            cur.execute("INSERT INTO users (name, password_hash, role, password_changed_at, team_code)"
+                        " VALUES (%s, %s, %s, now(), %s) RETURNING id",
+                        (name, passwords.hash_password(password), role, team_code))
             return cur.fetchone()[0]
     except psycopg2.errors.UniqueViolation:
         raise Conflict(f"用户 '{name}' 已存在（用户名不区分大小写）", name, key="name") from None
 
 
-_ACCOUNT = "SELECT id, name, role, disabled, counties FROM users"
+_ACCOUNT = "SELECT id, name, role, disabled, counties, team_code FROM users"
 
 
 def account_of(row) -> Account:
-    """An Account from (id, name, role, disabled, counties)."""
-    return Account(*row[:4], tuple(row[4]) if row[4] is not None else None)
+    """An Account from (id, name, role, disabled, counties[, team_code])."""
+    return Account(*row[:4], tuple(row[4]) if row[4] is not None else None, row[5] if len(row) > 5 else None)
 
 
 def get_user(conn, user_id: int) -> Account | None:
@@ -88,7 +98,7 @@ def get_user(conn, user_id: int) -> Account | None:
     return account_of(row) if row else None
 
 
-def _named(conn, name, columns: str = "id, name, role, disabled, counties") -> tuple | None:
+def _named(conn, name, columns: str = "id, name, role, disabled, counties, team_code") -> tuple | None:
     """The row of ``columns`` of the user of this name (any case, any Unicode form), or
     None, also for impossible names."""
     try:
@@ -115,8 +125,8 @@ def user_named(conn, name) -> Account:
 
 
 def _stored_hash(conn, name) -> tuple[Account, str] | None:
-    row = _named(conn, name, "id, name, role, disabled, counties, password_hash")
-    return (account_of(row[:5]), row[5]) if row else None
+    row = _named(conn, name, "id, name, role, disabled, counties, team_code, password_hash")
+    return (account_of(row[:6]), row[6]) if row else None
 
 
 _VERIFIED: dict[bytes, tuple[str, float]] = {}
@@ -168,10 +178,12 @@ def set_password(conn, account: Account, password: str) -> None:
                     (passwords.hash_password(password), account.id))
 
 
-def set_role(conn, account: Account, role: str) -> None:
+def set_role(conn, account: Account, role: str, team_code: str | None = None) -> None:
+    """A new role; a patrol member's team (``team_code``, else the one they kept), none for others."""
     check_role(role)
+    team_code = check_team(role, team_code or account.team_code)
     with conn.cursor() as cur:
-        cur.execute("UPDATE users SET role = %s WHERE id = %s", (role, account.id))
+        cur.execute("UPDATE users SET role = %s, team_code = %s WHERE id = %s", (role, team_code, account.id))
 
 
 def set_disabled(conn, account: Account, disabled: bool) -> None:
@@ -196,9 +208,9 @@ def list_users(conn) -> list[dict]:
     """Every user's name, role, state, creation time and last sign-in (never the hash)."""
     with conn.cursor() as cur:
         cur.execute("SELECT u.name, u.role, u.disabled, u.created_at, u.password_changed_at,"
-                    " (SELECT max(s.created_at) FROM sessions s WHERE s.user_id = u.id), u.counties"
+                    " (SELECT max(s.created_at) FROM sessions s WHERE s.user_id = u.id), u.counties, u.team_code"
                     " FROM users u ORDER BY u.name_key")
         return [{"name": n, "role": r, "disabled": d, "created_at": c.isoformat(),
                  "password_changed_at": p.isoformat() if p else None,
-                 "last_sign_in": s.isoformat() if s else None, "counties": k}
-                for n, r, d, c, p, s, k in cur.fetchall()]
+                 "last_sign_in": s.isoformat() if s else None, "counties": k, "team_code": t}
+                for n, r, d, c, p, s, k, t in cur.fetchall()]

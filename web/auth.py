@@ -37,7 +37,11 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 OPEN_ENDPOINTS = {"auth.login", "static", "vendor", "home.favicon"}
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
-ROLE_LABELS = {"commander": "巡防指挥", "planner": "规划", "leader": "县领导", "admin": "管理员"}
+ROLE_LABELS = {"commander": "巡防指挥", "planner": "规划", "leader": "县领导", "admin": "管理员", "patrol": "巡防队员"}
+# All a patrol member may open (issue 15, item 5): every other route, today's and any added
+# later, answers 403 to them (pages, /api, /ogc, /tiles, exports).
+PATROL_ENDPOINTS = {"patrol.me", "patrol.me_data", "patrol.checkin", "patrol.photo", "home.index",
+                    "auth.logout", "auth.change_password"}
 BASIC_CHALLENGE = 'Basic realm="county map", charset="UTF-8"'
 
 
@@ -47,6 +51,7 @@ class User(UserMixin):
     def __init__(self, account: users.Account, token: str | None = None):
         self.id, self.name, self.role = account.id, account.name, account.role
         self.counties = account.counties  # the user's scope (None: the configured county only)
+        self.team_code = account.team_code  # a patrol member's team
         self.token = token
 
     def get_id(self):
@@ -169,6 +174,8 @@ def init_app(app) -> None:
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
+        if current_user.role == "patrol" and request.endpoint not in PATROL_ENDPOINTS:
+            abort(403, description="巡防队员只能使用“我的巡逻”页面")
         basic_json = g.get("auth_via") == "basic" and request.is_json
         if request.method in STATE_CHANGING and app.config.get("WTF_CSRF_ENABLED", True) and not basic_json:
             csrf.protect()  # browser forms carry the token; only JSON with Basic credentials is exempt

@@ -164,18 +164,26 @@ def _read_password() -> str:
 @click.option("--role", required=True, type=click.Choice(users.ROLES))
 @click.option("--counties", default=None, help="county codes the user may see, e.g. 410999,411001 "
                                                 "(default: the configured county only)")
-def user_create(name, role, counties):
-    """Create a user; asks for the password twice."""
+@click.option("--team", default=None, help="a patrol member's team code (required with --role patrol)")
+def user_create(name, role, counties, team):
+    """Create a user; asks for the password twice. A patrol member (--role patrol --team CODE)
+    may use only their own page, /patrol/me."""
+    from layers import checkins
     from layers import counties as scope
 
     try:
         codes = scope.parse_codes(counties) if counties is not None else None
+        team = users.check_team(role, team)
         password = _read_password()
         with db.transaction(_url()) as conn:
-            scope.set_scope(conn, users.create_user(conn, name, password, role), codes)
+            county = (codes or [current_app.config["COUNTY_CODE"]])[0]
+            if team and not checkins.team_exists(conn, county, team):
+                raise click.ClickException(f"县 {county} 没有编码为 '{team}' 的巡防队 (no such team)")
+            scope.set_scope(conn, users.create_user(conn, name, password, role, team), codes)
     except (ValueError, CountyMapError) as err:  # a bad name, password or code, a taken name
         raise click.ClickException(str(err)) from None
-    click.echo(f"已创建用户 {name}（{role}）" + (f"，可查看县：{','.join(codes)}" if codes else ""))
+    click.echo(f"已创建用户 {name}（{role}）" + (f"，可查看县：{','.join(codes)}" if codes else "")
+               + (f"，巡防队：{team}" if team else ""))
 
 
 @db_cli.command("migrate")
@@ -295,9 +303,10 @@ def init_app(app) -> None:
     app.cli.add_command(imports_command)
     app.cli.add_command(import_undo_command)
     app.cli.add_command(demo_command)
-    from web import cli_scope
+    from web import cli_calendar, cli_scope
 
     cli_scope.init_app(app, user_cli)
+    cli_calendar.init_app(app)
     app.cli.add_command(user_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(backup_command)

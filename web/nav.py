@@ -14,14 +14,17 @@ Link = tuple[str, str, dict]
 PAGES: dict[str, list[Link]] = {
     "commander": [("commander.index", "指挥首页", {}), ("commander.patrol_page", "巡防指挥", {}),
                   ("commander.cameras", "摄像机", {}), ("commander.camera_list", "摄像机清单", {}),
-                  ("commander.siting", "补点选址", {}), ("home.map_page", "地图", {"preset": "commander"})],
+                  ("commander.siting", "补点选址", {}), ("commander.checkins", "队员打卡", {}),
+                  ("home.map_page", "地图", {"preset": "commander"})],
     "planner": [("planner.index", "规划首页", {}), ("planner.hotspots", "季度乱点清单", {}),
                 ("planner.remediation", "整治台账", {}), ("home.map_page", "地图", {"preset": "planner"})],
     "leader": [("leader.index", "领导驾驶舱", {}), ("leader.remediation", "偏远村整治", {}),
                ("leader.coverage_page", "视频覆盖", {}), ("leader.hotspots", "乱点整治进展", {}),
                ("home.map_page", "地图", {"preset": "leader"})],
     "admin": [("admin.index", "系统管理", {}), ("admin.imports_page", "数据导入", {}), ("admin.audit", "审计日志", {}),
-              ("admin.category_list", "警情类别", {}), ("home.map_page", "地图", {"preset": "all"})],
+              ("admin.category_list", "警情类别", {}), ("admin.calendar_page", "校历", {}),
+              ("home.map_page", "地图", {"preset": "all"})],
+    "patrol": [("patrol.me", "我的巡逻", {})],  # a patrol member sees nothing else (web.auth.PATROL_ENDPOINTS)
 }
 GROUP_LABELS = {"commander": "巡防指挥", "planner": "规划", "leader": "县领导", "admin": "系统"}
 SHARED: list[Link] = [("ogc.landing", "数据服务（OGC API）", {"f": "html"})]
@@ -36,9 +39,11 @@ def links(role: str) -> dict:
     """{'own': [...], 'others': [(group label, [...]), ...]} for ``role``. The map appears
     once, in the user's own group; admins' pages are shown to admins only."""
     own = PAGES.get(role, PAGES["leader"])
+    if role == "patrol":
+        return {"own": _urls(own), "others": []}
     others = []
     for other, group in PAGES.items():
-        if other == role or other == "admin":
+        if other == role or other in ("admin", "patrol"):
             continue
         others.append((GROUP_LABELS[other], _urls([link for link in group if link[0] != "home.map_page"])))
     others.append(("其他", _urls(SHARED)))

@@ -148,20 +148,11 @@ def year(database_url):
 
 def _old_path(conn, start, end) -> dict:
     """The visit report as before 0015: every point of the period read, then tested."""
-    from geo import patrol as pg
     from layers import patrol as records
     from web.services import patrol as service
 
-    hot, schools, crs = service.places(conn, COUNTY)
-    team, times, lon, lat = records.tracks(conn, COUNTY, start, end)
-    xy = service._track_xy(lon, lat, crs)
-    days = pd.date_range(start.date(), (end - timedelta(microseconds=1)).date())
-    out = {"points": len(team)}
-    for key, frame in (("hotspots", hot), ("schools", schools)):
-        result = pg.visits(team, times, xy, frame, period=(pd.Timestamp(start), pd.Timestamp(end)))
-        rate = pg.presence_rate(result.visits, [d.date() for d in days], places=list(frame["code"]))
-        out[key] = service._visit_rows(result, frame, dict(zip(rate["code"], rate["rate"])))
-    return out
+    where = service.places(conn, COUNTY)
+    return service.report_from_points(conn, COUNTY, start, end, where, records.tracks(conn, COUNTY, start, end))
 
 
 def _timed(fn, repeat=3):

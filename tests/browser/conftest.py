@@ -16,6 +16,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+PATROL_TEAM = "T410999001"  # the demo county's first township team
 
 
 def add_users(url: str) -> None:
@@ -27,6 +28,7 @@ def add_users(url: str) -> None:
     with transaction(url) as conn:
         for role in ROLES:
             users.create_user(conn, role, PASSWORD, role)
+        users.create_user(conn, "patrol", PASSWORD, "patrol", PATROL_TEAM)  # a member of the demo's first team
 
 
 def _load_county(url: str, county_code: str) -> str:

@@ -24,6 +24,7 @@ MAP_PAGES = [
     ("leader", "/leader/coverage", ".folium-map[data-api-pending='0']"),
     ("leader", "/leader/hotspots?quarter=2026Q3", ".folium-map[data-api-pending='0']"),
     ("planner", "/planner/hotspots?quarter=2026Q4", ".folium-map[data-api-pending='0']"),
+    ("patrol", "/patrol/me", "#member-map path.leaflet-interactive"),
 ]
 
 

@@ -99,6 +99,9 @@ def test_province_loads_counties_side_by_side_and_the_demo_county_is_unchanged(a
     _check_codes(url, codes)
     events = dict(_query(url, "SELECT county_code, count(*) FROM remediation_events GROUP BY 1"))
     assert sorted(events) == sorted(codes)
+    terms = dict(_query(url, "SELECT county_code, count(*) FROM school_terms GROUP BY 1"))
+    assert terms == {code: 3 for code in codes}  # the demo terms in each county, the holidays once
+    assert _query(url, "SELECT count(*) FROM calendar_days WHERE county_code IS NULL")[0][0] == 39
     # the app shows its own county (FLASK_COUNTY_CODE) among the others
     got = client.get("/ogc/collections/incidents/items?limit=1&f=json", headers=basic("leader"))
     assert got.status_code == 200 and got.get_json()["numberMatched"] == counts["incidents"][COUNTY_CODE]

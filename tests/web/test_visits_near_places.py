@@ -1,7 +1,7 @@
 """/api/patrol/visits reads only the points near the places (layers.patrol.tracks_near):
 the same answers as reading every point of the period, and fixes flagged by their
 sender (props.flagged) are not visits."""
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import geopandas as gpd
 import numpy as np
@@ -9,8 +9,6 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from geo import patrol as pg
-from geo.calendar import LOCAL
 from layers import patrol as records
 from tests.conftest import basic
 from tests.helpers import put
@@ -40,16 +38,8 @@ def walk(team, day, seed, n=400):
 
 def full_scan(conn, start, end):
     """The report as it was made before 0015: every point of the period read and tested."""
-    hot, schools, crs = service.places(conn, "410999")
-    team, times, lon, lat = records.tracks(conn, "410999", start, end)
-    xy = service._track_xy(lon, lat, crs)
-    days = pd.date_range(start.astimezone(LOCAL).date(), (end - timedelta(microseconds=1)).astimezone(LOCAL).date())
-    out = {"points": int(len(team))}
-    for key, frame in (("hotspots", hot), ("schools", schools)):
-        result = pg.visits(team, times, xy, frame, period=(pd.Timestamp(start), pd.Timestamp(end)))
-        rate = pg.presence_rate(result.visits, [d.date() for d in days], places=list(frame["code"]))
-        out[key] = service._visit_rows(result, frame, dict(zip(rate["code"], rate["rate"])))
-    return out
+    where = service.places(conn, "410999")
+    return service.report_from_points(conn, "410999", start, end, where, records.tracks(conn, "410999", start, end))
 
 
 @pytest.fixture
@@ -69,7 +59,7 @@ def test_visits_equal_the_full_scan(tracked, client, conn, start, end):
     assert resp.status_code == 200, resp.get_data(as_text=True)
     doc = resp.get_json()
     want = full_scan(conn, datetime.fromisoformat(start), datetime.fromisoformat(end))
-    assert doc["points"] == want["points"] > 0
+    assert doc["points"] == want["points"] > 0 and doc["school_days"] == want["school_days"]
     assert doc["hotspots"] == want["hotspots"] and doc["schools"] == want["schools"]
     assert sum(h["visits"] for h in doc["hotspots"] + doc["schools"]) > 0
 

@@ -9,5 +9,5 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 # the modules put their routes on bp
 from web.api import (  # noqa: E402,F401
-    cameras, categories, cockpit, coverage, hotspots, imports, layers, lists, patrol, remediation, search, uploads,
-    users)
+    cameras, categories, checkins, cockpit, coverage, hotspots, imports, layers, lists, patrol, remediation,
+    school_calendar, search, uploads, users)

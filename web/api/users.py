@@ -22,9 +22,10 @@ def user_list():
 @bp.route("/users", methods=["POST"])
 @require_role()
 def user_add():
-    """Create a user from JSON {name, password, role} (admins only)."""
+    """Create a user from JSON {name, password, role, team_code (role patrol)} (admins only)."""
     new = params.body(NewUser)
-    return jsonify(accounts.create(context.conn(), actor(), new.name, new.password, new.role)), 201
+    return jsonify(accounts.create(context.conn(), actor(), new.name, new.password, new.role, new.team_code,
+                                   context.code())), 201
 
 
 @bp.route("/users/<name>", methods=["GET"])
@@ -37,11 +38,12 @@ def user_get(name):
 @bp.route("/users/<name>", methods=["PATCH"])
 @require_role()
 def user_change(name):
-    """Change a user's role and/or disable or enable them: JSON {role?, disabled?} (admins only)."""
+    """Change a user's role and/or disable or enable them: JSON {role?, team_code?, disabled?} (admins only)."""
     change = params.body(UserChange)
     if change.role is None and change.disabled is None:
         raise InvalidInput("请给出 role 或 disabled", "body")
-    return jsonify(accounts.change(context.conn(), actor(), name, role=change.role, disabled=change.disabled))
+    return jsonify(accounts.change(context.conn(), actor(), name, role=change.role, disabled=change.disabled,
+                                   team_code=change.team_code, county=context.code()))
 
 
 @bp.route("/users/<name>/password", methods=["POST"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 
 from layers.audit import ACTIONS
+from layers.patrol import teams as patrol_teams
 from layers.users import list_users
 from web import context, params
 from web.auth import ROLE_LABELS, actor, require_role
@@ -22,8 +23,10 @@ AUDIT_EXPORT_MAX = 100_000
 @require_role()  # admins only
 def index():
     """Show the users, their roles and states, the forms to change them, and useful links."""
+    teams = patrol_teams(context.conn(), context.code())
     return render_template("admin/index.html", users=list_users(context.conn()), roles=ROLE_LABELS,
-                           rule=coverage.rule_document(context.conn(), context.code()))
+                           rule=coverage.rule_document(context.conn(), context.code()),
+                           teams=list(zip(teams["code"], teams["name"])))  # for a patrol member's team
 
 
 @bp.route("/users", methods=["POST"])
@@ -31,8 +34,9 @@ def index():
 def user_add():
     """Create a user from the form."""
     new = params.form(NewUser)
-    user = accounts.create(context.conn(), actor(), new.name, new.password, new.role)
-    flash(f"已新建用户 {user['name']}（{ROLE_LABELS[user['role']]}）")
+    user = accounts.create(context.conn(), actor(), new.name, new.password, new.role, new.team_code, context.code())
+    flash(f"已新建用户 {user['name']}（{ROLE_LABELS[user['role']]}"
+          + (f"，巡防队 {user['team_code']}）" if user.get("team_code") else "）"))
     return redirect(url_for(".index"))
 
 
@@ -40,7 +44,8 @@ def user_add():
 @require_role()
 def user_role(name):
     """Change a user's role."""
-    user = accounts.change(context.conn(), actor(), name, role=params.form(RoleForm).role)
+    form = params.form(RoleForm)
+    user = accounts.change(context.conn(), actor(), name, role=form.role, team_code=form.team_code, county=context.code())
     flash(f"{user['name']} 的角色已改为{ROLE_LABELS[user['role']]}")
     return redirect(url_for(".index"))
 
@@ -122,3 +127,4 @@ def audit_csv():
 
 
 from web.pages import admin_imports  # noqa: E402,F401  (the import page's routes on bp)
+from web.pages import admin_calendar  # noqa: E402,F401  (the school calendar page on bp)

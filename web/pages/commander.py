@@ -216,3 +216,4 @@ def save_plan(team_code):
 
 from web.pages import commander_home  # noqa: E402,F401  (the first screen's routes on bp)
 from web.pages import commander_lists  # noqa: E402,F401  (the hotspot and team lists on bp)
+from web.pages import checkins  # noqa: E402,F401  (patrol members' check-ins on bp)

@@ -49,7 +49,7 @@ def index():
         names = dict(zip(screen["teams"]["code"], screen["teams"]["name"]))
         alerts = [{**a, "act": act_url(a, day), "act_label": ACT_LABELS[a["kind"]],
                    "team_name": names.get(a["team"], "")} for a in screen["alerts"]]
-        keep = ("day", "now", "today", "counts", "school_day", "cameras_problem", "camera_days", "cameras_recent")
+        keep = ("day", "now", "today", "counts", "school_day", "school_note", "cameras_problem", "camera_days", "cameras_recent")
         return ({**{k: screen[k] for k in keep}, "alerts": alerts, "hot_counts": parts["counts"]},
                 home_maps.home_map(current_app.config, townships(), parts))
     screen, parts = built(("commander.home", day, minute), build)

@@ -15,7 +15,7 @@ from web.services import exports
 VENDOR_DIR = Path(__file__).resolve().parent.parent / "assets" / "node_modules"
 VENDOR_SUFFIXES = {".js", ".css", ".png", ".svg", ".map"}
 HOME_BY_ROLE = {"commander": "commander.index", "planner": "planner.index",
-                "leader": "leader.index", "admin": "admin.index"}
+                "leader": "leader.index", "admin": "admin.index", "patrol": "patrol.me"}
 
 bp = reads_only(Blueprint("home", __name__))  # its GETs may read a replica (layers.db)
 

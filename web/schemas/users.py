@@ -17,6 +17,7 @@ from web.schemas import Input, Whole
 UserName = Annotated[str, Field(max_length=1000)]  # normalised and checked by layers.users
 Password = Annotated[str, Field(max_length=MAX_LENGTH)]
 Role = Annotated[str, Field(max_length=100)]      # a wrong one is named by layers.users
+TeamCode = Annotated[str, Field(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")]  # a patrol member's team
 
 
 class NewPassword(Input):
@@ -36,6 +37,7 @@ class NewPassword(Input):
 class NewUser(NewPassword):
     name: UserName
     role: Role
+    team_code: TeamCode | None = None  # required for role patrol
 
 
 class OwnPassword(NewPassword):
@@ -49,10 +51,12 @@ class UserChange(Input):
 
     role: Role | None = None
     disabled: bool | None = None
+    team_code: TeamCode | None = None
 
 
 class RoleForm(Input):
     role: Role
+    team_code: TeamCode | None = None
 
 
 class CountiesForm(Input):

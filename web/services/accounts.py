@@ -11,7 +11,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from layers import audit, counties, sessions, users
+from layers import audit, checkins, counties, sessions, users
 from layers.errors import Conflict, InvalidInput
 
 
@@ -24,7 +24,16 @@ class Actor:
 
 
 def _public(account: users.Account) -> dict:
-    return {"name": account.name, "role": account.role, "disabled": account.disabled}
+    out = {"name": account.name, "role": account.role, "disabled": account.disabled}
+    return {**out, "team_code": account.team_code} if account.team_code else out
+
+
+def _team_of_county(conn, county: str | None, role: str, team_code) -> str | None:
+    """A patrol member's team, which must be one of the county's; None for other roles."""
+    team_code = users.check_team(role, team_code)
+    if team_code and county and not checkins.team_exists(conn, county, team_code):
+        raise InvalidInput(f"本县没有编码为 '{team_code[:100]}' 的巡防队", "team_code")
+    return team_code
 
 
 def user(conn, name: str) -> dict:
@@ -32,11 +41,14 @@ def user(conn, name: str) -> dict:
     return _public(users.user_named(conn, name))
 
 
-def create(conn, actor: Actor, name, password, role) -> dict:
-    """Add a user (name, password policy and role checked)."""
-    account = users.get_user(conn, users.create_user(conn, name, password, role))
-    audit.record(conn, "user_created", actor=actor.name, target=account.name,
-                 after={"role": account.role, "disabled": False}, address=actor.address)
+def create(conn, actor: Actor, name, password, role, team_code=None, county: str | None = None) -> dict:
+    """Add a user (name, password policy and role checked; a patrol member's team must be
+    one of ``county``'s)."""
+    users.check_role(role)
+    team_code = _team_of_county(conn, county, role, team_code)
+    account = users.get_user(conn, users.create_user(conn, name, password, role, team_code))
+    after = {"role": account.role, "disabled": False, **({"team_code": team_code} if team_code else {})}
+    audit.record(conn, "user_created", actor=actor.name, target=account.name, after=after, address=actor.address)
     return _public(account)
 
 
@@ -48,16 +60,20 @@ def _keep_an_admin(conn, actor: Actor, account: users.Account, field: str) -> No
         raise Conflict("至少要保留一名可以登录的管理员", 1, key="active_admins")
 
 
-def change(conn, actor: Actor, name: str, role: str | None = None, disabled: bool | None = None) -> dict:
-    """Change a user's role and/or state; a disabled user's sessions end at once."""
+def change(conn, actor: Actor, name: str, role: str | None = None, disabled: bool | None = None,
+           team_code: str | None = None, county: str | None = None) -> dict:
+    """Change a user's role (a patrol member's team with it) and/or state; a disabled user's
+    sessions end at once."""
     account = users.user_named(conn, name)
-    if role is not None and role != account.role:
+    if role is not None and (role != account.role or (team_code and team_code != account.team_code)):
         users.check_role(role)
+        team = _team_of_county(conn, county, role, team_code or account.team_code)
         if account.role == "admin":
             _keep_an_admin(conn, actor, account, "role")
-        users.set_role(conn, account, role)
+        users.set_role(conn, account, role, team)
         audit.record(conn, "role_changed", actor=actor.name, target=account.name,
-                     before={"role": account.role}, after={"role": role}, address=actor.address)
+                     before={"role": account.role, **({"team_code": account.team_code} if account.team_code else {})},
+                     after={"role": role, **({"team_code": team} if team else {})}, address=actor.address)
     if disabled is not None and bool(disabled) != account.disabled:
         revoked = 0
         if disabled:

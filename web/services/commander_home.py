@@ -107,7 +107,7 @@ def first_screen(conn, county_code: str, day: date, now: datetime) -> dict:
               + _camera_alerts(cams[:CAMERA_ALERTS]))
     counts = {k: sum(1 for a in alerts if a["kind"] == k) for k in KIND_LABELS}
     return {"day": day, "now": end, "today": day == now.date(), "alerts": alerts, "counts": counts,
-            "school_day": found["school_day"], "cameras_problem": problems, "camera_days": CAMERA_DAYS,
+            "school_day": found["school_day"], "school_note": found["school_note"], "cameras_problem": problems, "camera_days": CAMERA_DAYS,
             "cameras_recent": len(cams),
             "teams": teams, "hot": hot, "tracks": tracks,
             "recent": patrol.visit_report(conn, county_code, end - timedelta(hours=24), end)}

@@ -20,7 +20,7 @@ from layers.errors import FeatureNotFound, InvalidInput
 from layers.features import extent
 from layers.frames import hotspots_of_quarter, read_frame
 from web.schemas.patrol import RouteArgs, Tracks
-from web.services import budget
+from web.services import budget, school_calendar
 
 DEFAULT_CENTRE = (111.6, 33.8)  # lon, lat: the metric CRS when the county has no places yet
 
@@ -69,23 +69,61 @@ def place_boxes(*frames) -> np.ndarray:
     return np.vstack(boxes) + np.array([-NEAR_MARGIN_DEG, -NEAR_MARGIN_DEG, NEAR_MARGIN_DEG, NEAR_MARGIN_DEG])
 
 
+def _local_days(start: datetime, end: datetime) -> tuple[date, date]:
+    """The first and last local day of [start, end)."""
+    return start.astimezone(LOCAL).date(), (end - timedelta(microseconds=1)).astimezone(LOCAL).date()
+
+
+def _school_rates(result, frame, cal, every: list) -> tuple[dict, dict]:
+    """Schools' presence rate over their school days only ({code: rate}, {code: school days}):
+    schools that follow the same terms share one count."""
+    groups: dict = {}
+    for code in frame["code"]:
+        groups.setdefault(cal.terms_for(code), []).append(code)
+    rates, counts = {}, {}
+    for codes in groups.values():
+        days = [d for d in every if cal.is_school_day(d, codes[0])]
+        rate = pg.presence_rate(result.visits, days, places=codes)
+        rates.update(zip(rate["code"], rate["rate"]))
+        counts.update({c: len(days) for c in codes})
+    return rates, counts
+
+
 def visit_report(conn, county_code: str, start: datetime, end: datetime) -> dict:
     """Visits, dwell, longest gap and presence rate per listed hotspot and school over a period;
+    ``days`` (local calendar days) and ``school_days`` (county-wide, from the school
+    calendar); a school's presence rate is over its school days only.
     TooLarge when the period holds more GPS points near the places than one report may read.
     Only points near a place are read (a visit is made of the points inside it); ``points``
     counts every point of the period."""
     hot, schools, crs = places(conn, county_code)
-    team, times, lon, lat = budget.near_points(conn, county_code, start, end, place_boxes(hot, schools))
+    points = budget.near_points(conn, county_code, start, end, place_boxes(hot, schools))
+    return report_from_points(conn, county_code, start, end, (hot, schools, crs), points)
+
+
+def report_from_points(conn, county_code: str, start: datetime, end: datetime, where: tuple, points) -> dict:
+    """``visit_report`` from GPS points already read (team, time, lon, lat as ``records.tracks``)
+    and the places (``places``): every point of the period gives the same answer as those near
+    the places."""
+    hot, schools, crs = where
+    team, times, lon, lat = points
     xy = _track_xy(lon, lat, crs)
-    days = pd.date_range(start.astimezone(LOCAL).date(), (end - timedelta(microseconds=1)).astimezone(LOCAL).date())
+    first, last = _local_days(start, end)
+    cal = school_calendar.calendar(conn, county_code, first, last)
+    every, school_days = school_calendar.period_days(cal, first, last)
     out = {"from": start.isoformat(), "to": end.isoformat(),
-           "points": records.count_tracks(conn, county_code, start, end)}
+           "points": records.count_tracks(conn, county_code, start, end),
+           "days": len(every), "school_days": len(school_days)}
     for key, frame in (("hotspots", hot), ("schools", schools)):
         if frame.empty:
             out[key] = []
             continue
         result = pg.visits(team, times, xy, frame, period=(pd.Timestamp(start), pd.Timestamp(end)))
-        rate = pg.presence_rate(result.visits, [d.date() for d in days], places=list(frame["code"]))
+        if key == "schools":
+            rates, counts = _school_rates(result, frame, cal, every)
+            out[key] = [{**r, "school_days": counts[r["code"]]} for r in _visit_rows(result, frame, rates)]
+            continue
+        rate = pg.presence_rate(result.visits, every, places=list(frame["code"]))
         out[key] = _visit_rows(result, frame, dict(zip(rate["code"], rate["rate"])))
     return out
 
@@ -115,15 +153,19 @@ def _stale(rows: list[dict], since: datetime) -> list[dict]:
 
 
 def alerts(conn, county_code: str, now: datetime, hours: float) -> dict:
-    """Hotspots not visited in the last ``hours``, schools not visited today (a school day),
-    teams whose latest points are off their route."""
+    """Hotspots not visited in the last ``hours``, schools not visited today (on a school day
+    of the school calendar: not on a holiday, a weekend or out of term, and ``school_note``
+    says why, e.g. 今日非上学日（国庆节）), teams whose latest points are off their route."""
     day_start = now.astimezone(LOCAL).replace(hour=0, minute=0, second=0, microsecond=0)
     report = visit_report(conn, county_code, now - timedelta(hours=max(hours, 24)), now)
-    school_day = pg.school_day(now.astimezone(LOCAL).date())
+    day = day_start.date()
+    cal = school_calendar.calendar(conn, county_code, day, day)
+    school_day = cal.is_school_day(day)
+    due = [r for r in report["schools"] if cal.is_school_day(day, r["code"])]
     return {"now": now.isoformat(), "hours": hours,
             "hotspots_unvisited": _stale(report["hotspots"], now - timedelta(hours=hours)),
-            "school_day": school_day,
-            "schools_unvisited": _stale(report["schools"], day_start) if school_day else [],
+            "school_day": school_day, "school_note": cal.note(day),
+            "schools_unvisited": _stale(due, day_start),
             "teams_off_route": off_route_teams(conn, county_code, now)}
 
 
