@@ -139,7 +139,7 @@ def _bar(total: int, show: bool, what: str = "province"):
 def _write(conn, counties, tracked, workers: int, bar) -> dict[str, dict[str, int]]:
     """Generate the counties in worker processes and COPY each as it comes."""
     from data.province_rows import columns
-    from layers import bulk
+    from layers import bulk, track_partitions
     from layers.catalog import LAYERS
 
     jobs = [(c, tracked) for c in counties]
@@ -156,6 +156,7 @@ def _write(conn, counties, tracked, workers: int, bar) -> dict[str, dict[str, in
                 bar.update(1)
         if bar is not None:
             bar.set_postfix_str(f"{rows:,} rows; building the indexes")
+        track_partitions.move_default(conn)   # COPY put the GPS points of months not made yet aside
     return counts
 
 

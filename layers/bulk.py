@@ -39,7 +39,9 @@ def plain_indexes_set_aside(conn, *layers: Layer):
         for layer in layers:
             cur.execute(PLAIN_INDEXES, (layer.table,))
             for name, definition in cur.fetchall():
-                kept.append(definition)
+                # a partitioned table's index is shown ON ONLY the parent: built again, it must
+                # reach every partition
+                kept.append(definition.replace(" ON ONLY ", " ON ", 1))
                 cur.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
     yield
     with conn.cursor() as cur:
@@ -65,8 +67,11 @@ def rows_by_county(conn, layer: Layer) -> dict[str, int]:
 
 
 def table_sizes(conn) -> dict[str, int]:
-    """{table: bytes on disk, indexes and TOAST included} of every layer."""
+    """{table: bytes on disk, indexes and TOAST included} of every layer (all partitions of a
+    partitioned one)."""
     with conn.cursor() as cur:
-        cur.execute("SELECT relname, pg_total_relation_size(oid) FROM pg_class "
-                    "WHERE relname = ANY(%s) AND relkind = 'r'", ([lay.table for lay in LAYERS.values()],))
+        cur.execute("SELECT c.relname, (SELECT sum(pg_total_relation_size(t.relid))::bigint"
+                    " FROM pg_partition_tree(c.oid) t) FROM pg_class c"
+                    " WHERE c.relname = ANY(%s) AND c.relkind IN ('r', 'p')",   # p: partitioned (patrol_tracks)
+                    ([lay.table for lay in LAYERS.values()],))
         return dict(cur.fetchall())

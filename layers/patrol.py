@@ -37,12 +37,58 @@ def tracks(conn, county: str, start: datetime, end: datetime, team: str | None =
                        WHERE county_code = %s AND recorded_at >= %s AND recorded_at < %s
                          AND (%s::text IS NULL OR team_code = %s) AND NOT props ? 'flagged'
                        ORDER BY team_code, recorded_at""", (county, start, end, team, team))
-        rows = cur.fetchall()
+        return _arrays(cur.fetchall())
+
+
+# The points of a period inside (or near) any of the boxes, in (team, time) order. The
+# period prunes the month partitions and is read by time; the boxes' union (one prepared
+# geometry, PostGIS keeps it across rows) keeps the points near a place. Fixes flagged by their
+# sender (props.flagged, e.g. a poor accuracy) are left out. Times as epoch seconds:
+# cheaper to read than timestamps.
+NEAR = """
+    WITH near AS MATERIALIZED (
+        SELECT ST_Union(ST_MakeEnvelope(x0, y0, x1, y1, 4326)) AS area
+        FROM unnest(%(x0)s::float8[], %(y0)s::float8[], %(x1)s::float8[], %(y1)s::float8[]) AS b(x0, y0, x1, y1))
+    , kept AS MATERIALIZED (      -- filtered first, then sorted (not the other way round)
+        SELECT p.id, p.team_code, p.recorded_at, p.geom FROM near, (
+            -- OFFSET 0: the period is read by time (index or whole partition), not through the
+            -- GiST index with the union's box, which is the whole county
+            SELECT t.id, t.team_code, t.recorded_at, t.geom FROM patrol_tracks t
+            WHERE t.county_code = %(county)s AND t.recorded_at >= %(start)s AND t.recorded_at < %(end)s
+              AND NOT (t.props ? 'flagged') OFFSET 0) p
+        WHERE ST_Intersects(p.geom, near.area))
+    SELECT team_code, extract(epoch FROM recorded_at)::float8, ST_X(geom), ST_Y(geom) FROM kept
+    ORDER BY team_code, recorded_at, id
+    LIMIT %(limit)s"""
+
+
+def _arrays(rows):
     if not rows:
         return np.array([], dtype=object), pd.DatetimeIndex([], tz=TIMEZONE), np.array([]), np.array([])
     team_codes, times, lon, lat = zip(*rows)
     return (np.array(team_codes, dtype=object), pd.DatetimeIndex(times).tz_convert(TIMEZONE),
             np.array(lon, dtype=float), np.array(lat, dtype=float))
+
+
+def tracks_near(conn, county: str, start: datetime, end: datetime, boxes, limit: int | None = None):
+    """GPS points in [start, end) inside any of ``boxes`` ((n, 4) lon/lat min x, min y, max x,
+    max y: the places' bounds, a little wider), flagged fixes left out; arrays team, time
+    (tz-aware), lon, lat as ``tracks``, ordered by team and time. At most ``limit`` points."""
+    boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+    if not len(boxes):
+        return _arrays([])
+    with conn.cursor() as cur:
+        cur.execute("SET LOCAL jit = off")   # compiling costs more than it saves here
+        cur.execute("SET LOCAL work_mem = '64MB'")   # the sort of a month's points in memory
+        cur.execute(NEAR, {"x0": boxes[:, 0].tolist(), "y0": boxes[:, 1].tolist(), "x1": boxes[:, 2].tolist(),
+                           "y1": boxes[:, 3].tolist(), "county": county, "start": start, "end": end,
+                           "limit": limit})
+        rows = cur.fetchall()
+    if not rows:
+        return _arrays([])
+    team_codes, epoch, lon, lat = zip(*rows)
+    times = pd.DatetimeIndex(pd.to_datetime(np.array(epoch) * 1e9, utc=True)).tz_convert(TIMEZONE)
+    return np.array(team_codes, dtype=object), times, np.array(lon, dtype=float), np.array(lat, dtype=float)
 
 
 def count_tracks(conn, county: str, start: datetime, end: datetime) -> int:

@@ -10,10 +10,14 @@ import shapely
 from psycopg2 import sql
 from psycopg2.extras import execute_values
 
+from layers import track_partitions
 from layers.catalog import LAYERS, Layer
 
 LOGGER = logging.getLogger(__name__)
 PAGE = 5000
+# The columns a row is matched on; a GPS point's identity includes its time (the table is
+# partitioned by month of recorded_at, migration 0015).
+CONFLICT_KEYS = {"patrol_tracks": ("county_code", "code", "recorded_at")}
 
 
 def _py(value):
@@ -40,13 +44,19 @@ def _geom_sql(layer: Layer) -> str:
 def _upsert_sql(layer: Layer, cols: list[str]) -> tuple[sql.Composed, str]:
     """The INSERT … ON CONFLICT statement of ``layer`` and its VALUES template."""
     names = ["county_code"] + cols + ["props", "geom"]
+    keys = CONFLICT_KEYS.get(layer.table, ("county_code", "code"))
     updates = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(n))
-                                 for n in cols + ["props", "geom"] if n != "code")
+                                 for n in cols + ["props", "geom"] if n not in keys)
+    # A partitioned table has no xmax to tell a row added from one updated: there an update
+    # stamps clock_timestamp(), later than the transaction's now() that an added row gets.
+    added, stamp = ("(xmax = 0)", "now()") if layer.table not in CONFLICT_KEYS else \
+        ("(updated_at = now())", "clock_timestamp()")
     statement = sql.SQL(
-        "INSERT INTO {table} ({names}) VALUES %s ON CONFLICT (county_code, code) "
-        "DO UPDATE SET {updates}, updated_at = now() RETURNING (xmax = 0), id").format(
+        "INSERT INTO {table} ({names}) VALUES %s ON CONFLICT ({keys}) "
+        "DO UPDATE SET {updates}, updated_at = {stamp} RETURNING {added}, id").format(
         table=sql.Identifier(layer.table), names=sql.SQL(", ").join(map(sql.Identifier, names)),
-        updates=updates)
+        keys=sql.SQL(", ").join(map(sql.Identifier, keys)), updates=updates, stamp=sql.SQL(stamp),
+        added=sql.SQL(added))
     template = "(" + ", ".join(["%s"] * (len(names) - 1) + [_geom_sql(layer)]) + ")"
     return statement, template
 
@@ -76,6 +86,8 @@ def upsert_layer(conn, layer: Layer, frame, county_code: str, replace: bool = Fa
     cols = ["code"] + [c.name for c in layer.columns if c.name != "code"]
     statement, template = _upsert_sql(layer, cols)
     added = updated = 0
+    if layer.table == track_partitions.TABLE:
+        track_partitions.ensure_for_frame(conn, frame)   # the months it touches, before it writes
     with conn.cursor() as cur:
         if replace:
             cur.execute(sql.SQL("DELETE FROM {} WHERE county_code = %s").format(

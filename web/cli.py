@@ -312,3 +312,6 @@ def init_app(app) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    from web import cli_tracks   # flask tracks partitions | prune | settle
+
+    cli_tracks.init_app(app)

@@ -4,7 +4,7 @@
 |---|---|---|
 | a hotspot grid | cells ≈ the county's bounding box / cell_m² | MAX_CELLS 150,000 (≈ 150 m cells over 3,200 km²) |
 | kernel density | pairs ≈ incidents × π (bandwidth_m / cell_m)² | MAX_KDE_PAIRS 30,000,000 |
-| patrol visits | the GPS points in the period | MAX_VISIT_POINTS 5,000,000 |
+| patrol visits | the GPS points near the places in the period | MAX_VISIT_POINTS 5,000,000 |
 
 Above a budget the work is refused (TooLarge, 413) naming the parameter to change;
 the sizes of what clients send (proposed cameras, GPS points, vertices) are bounded by
@@ -76,10 +76,12 @@ def kde_pairs(conn, county_code: str, quarter: str, which: dict, cell_m: float, 
     return pairs
 
 
-def visit_points(conn, county_code: str, start, end) -> int:
-    """How many GPS points a visit report reads; TooLarge above MAX_VISIT_POINTS."""
-    points = records.count_tracks(conn, county_code, start, end)
-    if points > LIMITS.max_visit_points:
-        raise TooLarge(f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d} 共有 {points:,} 个轨迹点，超过一次统计的上限 "
+def near_points(conn, county_code: str, start, end, boxes):
+    """The GPS points near the places (``records.tracks_near``) a visit report reads; TooLarge
+    above MAX_VISIT_POINTS (read at most one more than that)."""
+    found = records.tracks_near(conn, county_code, start, end, boxes, limit=LIMITS.max_visit_points + 1)
+    if len(found[0]) > LIMITS.max_visit_points:
+        raise TooLarge(f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d} 挂牌乱点和学校附近的轨迹点超过一次统计的上限 "
                        f"{LIMITS.max_visit_points:,}；请缩短 from–to 时段", "from")
-    return points
+    return found
+

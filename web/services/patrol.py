@@ -58,6 +58,17 @@ def _visit_rows(result, frame, rate: dict) -> list[dict]:
     return rows
 
 
+NEAR_MARGIN_DEG = 1e-4   # ~10 m around a place's box: the exact test is done in metres afterwards
+
+
+def place_boxes(*frames) -> np.ndarray:
+    """(n, 4) lon/lat boxes of the places (GeoDataFrames in a metric CRS), a little wider."""
+    boxes = [f.to_crs("EPSG:4326").bounds.to_numpy() for f in frames if len(f)]
+    if not boxes:
+        return np.zeros((0, 4))
+    return np.vstack(boxes) + np.array([-NEAR_MARGIN_DEG, -NEAR_MARGIN_DEG, NEAR_MARGIN_DEG, NEAR_MARGIN_DEG])
+
+
 def _local_days(start: datetime, end: datetime) -> tuple[date, date]:
     """The first and last local day of [start, end)."""
     return start.astimezone(LOCAL).date(), (end - timedelta(microseconds=1)).astimezone(LOCAL).date()
@@ -82,15 +93,26 @@ def visit_report(conn, county_code: str, start: datetime, end: datetime) -> dict
     """Visits, dwell, longest gap and presence rate per listed hotspot and school over a period;
     ``days`` (local calendar days) and ``school_days`` (county-wide, from the school
     calendar); a school's presence rate is over its school days only.
-    TooLarge when the period holds more GPS points than one report may read."""
-    budget.visit_points(conn, county_code, start, end)
+    TooLarge when the period holds more GPS points near the places than one report may read.
+    Only points near a place are read (a visit is made of the points inside it); ``points``
+    counts every point of the period."""
     hot, schools, crs = places(conn, county_code)
-    team, times, lon, lat = records.tracks(conn, county_code, start, end)
+    points = budget.near_points(conn, county_code, start, end, place_boxes(hot, schools))
+    return report_from_points(conn, county_code, start, end, (hot, schools, crs), points)
+
+
+def report_from_points(conn, county_code: str, start: datetime, end: datetime, where: tuple, points) -> dict:
+    """``visit_report`` from GPS points already read (team, time, lon, lat as ``records.tracks``)
+    and the places (``places``): every point of the period gives the same answer as those near
+    the places."""
+    hot, schools, crs = where
+    team, times, lon, lat = points
     xy = _track_xy(lon, lat, crs)
     first, last = _local_days(start, end)
     cal = school_calendar.calendar(conn, county_code, first, last)
     every, school_days = school_calendar.period_days(cal, first, last)
-    out = {"from": start.isoformat(), "to": end.isoformat(), "points": int(len(team)),
+    out = {"from": start.isoformat(), "to": end.isoformat(),
+           "points": records.count_tracks(conn, county_code, start, end),
            "days": len(every), "school_days": len(school_days)}
     for key, frame in (("hotspots", hot), ("schools", schools)):
         if frame.empty:
