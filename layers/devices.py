@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 from psycopg2.extras import Json
 
+from layers import track_partitions
 from layers.errors import Conflict, FeatureNotFound
 
 COLUMNS = ("id", "county_code", "device_id", "team_code", "label", "created_at", "created_by", "revoked_at",
@@ -161,6 +162,8 @@ def store_fixes(conn, device: Device, fixes: list[dict], max_accuracy_m: float) 
     minute. Returns (points added, events [(kind, place_kind, place_code)]). Does not commit."""
     added, events = 0, []
     ordered = sorted(fixes, key=lambda f: f["at"])
+    if ordered:  # the months' partitions (a resent fix may be of last month); cheap once known
+        track_partitions.ensure_months(conn, ordered[0]["at"], ordered[-1]["at"])
     with conn.cursor() as cur:
         cur.execute("SELECT set_config('countymap.versions_coarse', 'on', true)")  # see migration 0016
         for fix in ordered:

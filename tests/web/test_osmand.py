@@ -295,3 +295,18 @@ def test_flagged_fixes_left_out_of_the_track_tiles(phone, client):
         assert get_fix(client, phone, minute, where, accuracy=accuracy).status_code == 200
     lines = features(client, "patrol_tracks", *tile_of(AWAY[1], AWAY[0], 12), query=f"?since={DAY}")
     assert [f["properties"]["points"] for f in lines] == [3]
+
+
+def test_a_fix_lands_in_its_month_partition(phone, client, conn):
+    """A phone's fix of a month with no partition yet makes the month; nothing waits in the
+    default partition (visits read months by their bounds)."""
+    from layers import track_partitions
+
+    track_partitions.forget()
+    late = int(datetime(2027, 3, 2, 1, 0, tzinfo=timezone.utc).timestamp())
+    resp = client.get(f"/osmand/{phone}?" + classic_query("123456", late, *AWAY))
+    assert resp.status_code == 200 and resp.get_data() == b""
+    conn.rollback()
+    with conn.cursor() as cur:
+        cur.execute("SELECT tableoid::regclass::text FROM patrol_tracks")
+        assert [r[0] for r in cur.fetchall()] == ["patrol_tracks_y2027m03"]
