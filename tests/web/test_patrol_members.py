@@ -12,6 +12,7 @@ from PIL import Image
 from geo.calendar import LOCAL
 from layers import checkins
 from tests.conftest import PASSWORD, basic, password_hash
+from tests.helpers import COUNTY
 from tests.web.test_patrol_pages import DAY, load_patrol_county
 from web.auth import OPEN_ENDPOINTS, PATROL_ENDPOINTS
 
@@ -301,3 +302,17 @@ def test_a_picture_of_too_many_pixels_is_refused(county, client, conn):
     assert resp.status_code == 400 and resp.get_json()["field"] == "photo"
     assert "像素" in resp.get_json()["message"]
     assert stored(conn) == (0, 0)
+
+
+def test_an_inaccurate_fix_does_not_mark_a_stop_reached(county, client, conn):
+    """A phone fix flagged as inaccurate (issue 15, item 1) at the route stop K1 neither
+    reaches it nor joins the trail."""
+    with conn.cursor() as cur:
+        cur.execute("""INSERT INTO patrol_tracks (county_code, code, team_code, recorded_at, props, geom)
+                       VALUES (%s, 'flag-k1', 'T1', %s, '{"flagged": "accuracy"}',
+                               ST_SetSRID(ST_MakePoint(111.03, 33.002), 4326))""",
+                    (COUNTY, datetime(2026, 11, 25, 9, 45, tzinfo=LOCAL)))
+    conn.commit()
+    day = client.get("/patrol/me/data", headers=basic("m1")).get_json()
+    assert {s["key"]: s["state"] for s in day["stops"]}["route:K1"] == "todo"
+    assert [111.03, 33.002] not in day["trail"]
