@@ -92,10 +92,11 @@ def tracks_near(conn, county: str, start: datetime, end: datetime, boxes, limit:
 
 
 def count_tracks(conn, county: str, start: datetime, end: datetime) -> int:
-    """How many GPS points lie in [start, end)."""
+    """How many GPS points lie in [start, end), fixes flagged as inaccurate left out (as visits)."""
     with conn.cursor() as cur:
         cur.execute("""SELECT count(*) FROM patrol_tracks
-                       WHERE county_code = %s AND recorded_at >= %s AND recorded_at < %s""", (county, start, end))
+                       WHERE county_code = %s AND recorded_at >= %s AND recorded_at < %s
+                         AND NOT props ? 'flagged'""", (county, start, end))
         return cur.fetchone()[0]
 
 

@@ -89,7 +89,7 @@ def test_flagged_fixes_are_not_visits(county, client, conn):  # noqa: F811
     (hot,), (school,) = doc["hotspots"], doc["schools"]
     assert hot["visits"] == 0 and hot["last_visit"] is None     # 15 flagged minutes inside: no visit
     assert school["visits"] == 1                                  # an unflagged point still counts
-    assert doc["points"] == 16                                    # every point of the day is counted
+    assert doc["points"] == 1                                     # flagged fixes are not counted either
 
 
 def test_visits_refuse_more_near_points_than_the_budget(tracked, client, app):
