@@ -63,6 +63,16 @@ def day_points(conn, county: str, ranges: list[tuple[datetime, datetime]]) -> di
         return {d: int(n) for d, n in cur.fetchall()}
 
 
+def claim(conn, county: str, days: list[date]) -> None:
+    """Lock these days against changes to their points until this transaction ends (call it
+    before reading the points of days to store: a change waits, then forgets them)."""
+    with conn.cursor() as cur:
+        cur.execute("""INSERT INTO patrol_visit_changes AS c (county_code, day)
+                       SELECT %s, d FROM unnest(%s::date[]) AS x(d) ORDER BY d
+                       ON CONFLICT (county_code, day) DO UPDATE SET changed_at = c.changed_at""",
+                    (county, sorted(days)))
+
+
 def read_only(conn) -> bool:
     """Whether this transaction may not write (a replica's, or declared READ ONLY)."""
     with conn.cursor() as cur:
@@ -110,8 +120,8 @@ def store(conn, county: str, digest: str, points: dict, runs: pd.DataFrame) -> l
 def forget(conn, county: str | None = None, before: date | None = None) -> int:
     """Forget the stored days of a county (every county when None), only those before
     ``before`` when given; returns how many (county, day, places) were forgotten."""
+    where = "(%s::text IS NULL OR county_code = %s) AND (%s::date IS NULL OR day < %s)"
     with conn.cursor() as cur:
-        cur.execute("""DELETE FROM patrol_visit_days
-                       WHERE (%s::text IS NULL OR county_code = %s) AND (%s::date IS NULL OR day < %s)""",
-                    (county, county, before, before))
+        cur.execute("DELETE FROM patrol_visit_changes WHERE " + where, (county, county, before, before))
+        cur.execute("DELETE FROM patrol_visit_days WHERE " + where, (county, county, before, before))
         return cur.rowcount

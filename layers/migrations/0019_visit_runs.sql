@@ -29,22 +29,48 @@ CREATE TABLE patrol_visit_runs (
 );
 CREATE INDEX patrol_visit_runs_day ON patrol_visit_runs (county_code, places_digest, day);
 
--- Forget the stored days of every (county, local day) a statement on patrol_tracks touched
--- (the transition tables hold the rows of every partition).
-CREATE FUNCTION patrol_visit_days_forget() RETURNS trigger LANGUAGE plpgsql
+-- A row per (county, past local day) whose points changed: the lock a report takes (row lock,
+-- before reading a day's points) and a change takes (before forgetting the day), so that a
+-- report never stores a day from points a concurrent change has made stale: either the
+-- change waits for the report to commit, then forgets what it stored, or the report reads
+-- the changed points.
+CREATE TABLE patrol_visit_changes (
+    county_code text NOT NULL,
+    day date NOT NULL,
+    changed_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (county_code, day)
+);
+
+-- Points of these (county, local day)s changed: mark the past days changed (today's are never
+-- stored: no lock on the live path) and forget the stored days.
+CREATE FUNCTION patrol_visit_days_changed(counties text[], days date[]) RETURNS void LANGUAGE plpgsql
     SET search_path FROM CURRENT AS $$
 BEGIN
+    INSERT INTO patrol_visit_changes AS c (county_code, day)
+    SELECT k.c, k.d FROM unnest(counties, days) AS k(c, d)
+    WHERE k.d < (now() AT TIME ZONE 'Asia/Shanghai')::date ORDER BY k.c, k.d
+    ON CONFLICT (county_code, day) DO UPDATE SET changed_at = now();
+    DELETE FROM patrol_visit_days d USING unnest(counties, days) AS k(c, d)
+    WHERE d.county_code = k.c AND d.day = k.d;
+END $$;
+
+-- The (county, local day)s a statement on patrol_tracks touched (the transition tables hold
+-- the rows of every partition).
+CREATE FUNCTION patrol_visit_days_forget() RETURNS trigger LANGUAGE plpgsql
+    SET search_path FROM CURRENT AS $$
+DECLARE
+    counties text[];
+    days date[];
+BEGIN
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        DELETE FROM patrol_visit_days d
-        USING (SELECT DISTINCT county_code, (recorded_at AT TIME ZONE 'Asia/Shanghai')::date AS day
-               FROM new_rows) n
-        WHERE d.county_code = n.county_code AND d.day = n.day;
+        SELECT array_agg(c ORDER BY c, d), array_agg(d ORDER BY c, d) INTO counties, days
+        FROM (SELECT DISTINCT county_code, (recorded_at AT TIME ZONE 'Asia/Shanghai')::date FROM new_rows) AS k(c, d);
+        PERFORM patrol_visit_days_changed(counties, days);
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        DELETE FROM patrol_visit_days d
-        USING (SELECT DISTINCT county_code, (recorded_at AT TIME ZONE 'Asia/Shanghai')::date AS day
-               FROM old_rows) o
-        WHERE d.county_code = o.county_code AND d.day = o.day;
+        SELECT array_agg(c ORDER BY c, d), array_agg(d ORDER BY c, d) INTO counties, days
+        FROM (SELECT DISTINCT county_code, (recorded_at AT TIME ZONE 'Asia/Shanghai')::date FROM old_rows) AS k(c, d);
+        PERFORM patrol_visit_days_changed(counties, days);
     END IF;
     RETURN NULL;
 END $$;

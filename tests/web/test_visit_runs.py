@@ -88,7 +88,7 @@ def test_a_visit_across_midnight_is_one(night, conn):
 
 
 def test_today_and_later_come_from_points(night, conn, monkeypatch):
-    monkeypatch.setattr(visit_days, "today", lambda: date(2026, 11, 25))
+    monkeypatch.setattr(visit_days, "settle_before", lambda: date(2026, 11, 25))
     start, end = at("2026-11-23T00:00:00+08:00"), at("2026-11-26T00:00:00+08:00")
     same(service.visit_report(conn, "410999", start, end), full_scan(conn, start, end))
     assert set(stored_days(conn)) == {date(2026, 11, 23), date(2026, 11, 24)}
@@ -221,3 +221,39 @@ def test_visits_from_runs_equal_visits():
     pd.testing.assert_frame_equal(whole.visits, joined.visits)
     pd.testing.assert_frame_equal(whole.summary, joined.summary)
     assert len(runs) > len(whole.visits)                        # some visits cross midnight
+
+
+def test_a_change_during_a_report_waits_then_forgets(night, app, conn):
+    import threading
+    import time
+
+    import psycopg2
+
+    start, end = at("2026-11-23T00:00:00+08:00"), at("2026-11-26T00:00:00+08:00")
+    service.visit_report(conn, "410999", start, end)           # stores the 3 days, not committed yet
+    done = []
+
+    def phone():
+        other = psycopg2.connect(app.config["RESOLVED_DATABASE_URL"])
+        try:
+            put(other, "patrol_tracks", minute_points("V1", "2026-11-24T15:00:00+08:00", 12, tag="c"))
+            done.append(True)
+        finally:
+            other.close()
+
+    thread = threading.Thread(target=phone)
+    thread.start()
+    time.sleep(0.5)
+    assert not done                                             # waits for the report's transaction
+    conn.commit()
+    thread.join(10)
+    assert done and set(stored_days(conn)) == {date(2026, 11, 23), date(2026, 11, 25)}
+    same(service.visit_report(conn, "410999", start, end), full_scan(conn, start, end))
+
+
+def test_pruned_months_forget_their_days(night, conn):
+    from layers import track_partitions
+
+    service.visit_report(conn, "410999", at("2026-11-23T00:00:00+08:00"), at("2026-11-26T00:00:00+08:00"))
+    track_partitions.prune(conn, keep_months=1, on=date(2026, 12, 5))
+    assert stored_days(conn) == {}

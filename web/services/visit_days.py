@@ -17,11 +17,18 @@ import pandas as pd
 import shapely
 
 from geo import patrol as pg
-from geo.calendar import LOCAL, today
+from geo.calendar import LOCAL, now
 from layers import visit_runs as stored_runs
 from web.services import budget
 
 KINDS = (("hotspots", "hotspot"), ("schools", "school"))
+SETTLE_AFTER = timedelta(minutes=10)   # a day is stored once it has been over this long
+
+
+def settle_before() -> date:
+    """Days before this one may be stored: over for SETTLE_AFTER (a change to them waits
+    for the report storing them, see migration 0019)."""
+    return (now() - SETTLE_AFTER).date()
 
 
 def places_digest(hot, schools) -> str:
@@ -80,8 +87,12 @@ def visit_results(conn, county_code: str, start: datetime, end: datetime, where:
     ``to_xy(lon, lat, crs)`` the projection of points."""
     hot, schools, crs = where
     digest = places_digest(hot, schools)
-    days = whole_days(start, end, today())
+    days = whole_days(start, end, settle_before())
     kept, old = stored_runs.settled(conn, county_code, digest, days)
+    missing = [d for d in days if d not in kept]
+    store = bool(missing) and not stored_runs.read_only(conn)
+    if store:
+        stored_runs.claim(conn, county_code, missing)
     ranges = gaps(start, end, sorted(kept))
     counts = stored_runs.day_points(conn, county_code, ranges)
     if ranges:
@@ -89,11 +100,9 @@ def visit_results(conn, county_code: str, start: datetime, end: datetime, where:
     else:
         points = (np.array([], dtype=object), pd.DatetimeIndex([], tz=LOCAL), np.array([]), np.array([]))
     fresh = _fresh_runs(points, to_xy(points[2], points[3], crs), (hot, schools))
-    missing = [d for d in days if d not in kept]
-    if missing and not stored_runs.read_only(conn):
-        settle = set(missing)
+    if store:
         stored_runs.store(conn, county_code, digest, {d: counts.get(d, 0) for d in missing},
-                          fresh[fresh["day"].isin(settle)])
+                          fresh[fresh["day"].isin(set(missing))])
     runs = pd.concat([r for r in (old, fresh) if len(r)], ignore_index=True) if len(old) or len(fresh) else fresh
     period = (pd.Timestamp(start), pd.Timestamp(end))
     results = {key: pg.visits_from_runs(runs[runs["kind"] == kind], frame, period)
