@@ -19,12 +19,16 @@ from geo.calendar import TIMEZONE
 
 RUN_COLUMNS = ["kind", "place", "team", "day", "start", "end", "points"]
 
+# The days kept and their runs in one statement (one snapshot: a day forgotten meanwhile takes
+# its runs with it, ON DELETE CASCADE); two plain scans, no join for the planner to get wrong.
 SETTLED = """
-    SELECT d.day, d.points, r.place_kind, r.place_code, r.team_code,
-           extract(epoch FROM r.start_at)::float8, extract(epoch FROM r.end_at)::float8, r.points
-    FROM patrol_visit_days d
-    LEFT JOIN patrol_visit_runs r USING (county_code, day, places_digest)
-    WHERE d.county_code = %s AND d.places_digest = %s AND d.day = ANY(%s::date[])"""
+    SELECT day, points, NULL, NULL, NULL, NULL::float8, NULL::float8, NULL::int
+    FROM patrol_visit_days WHERE county_code = %(county)s AND places_digest = %(digest)s AND day = ANY(%(days)s::date[])
+    UNION ALL
+    SELECT day, NULL, place_kind, place_code, team_code,
+           extract(epoch FROM start_at)::float8, extract(epoch FROM end_at)::float8, points
+    FROM patrol_visit_runs
+    WHERE county_code = %(county)s AND places_digest = %(digest)s AND day = ANY(%(days)s::date[])"""
 
 
 def _times(epoch) -> pd.DatetimeIndex:
@@ -36,9 +40,9 @@ def settled(conn, county: str, digest: str, days: list[date]) -> tuple[dict, pd.
     """The stored days among ``days`` for these places: ({day: points}, their runs with
     ``RUN_COLUMNS``; start and end tz-aware). One statement: days and runs agree."""
     with conn.cursor() as cur:
-        cur.execute(SETTLED, (county, digest, list(days)))
+        cur.execute(SETTLED, {"county": county, "digest": digest, "days": list(days)})
         rows = cur.fetchall()
-    points = {r[0]: int(r[1]) for r in rows}
+    points = {r[0]: int(r[1]) for r in rows if r[1] is not None}
     rows = [r for r in rows if r[2] is not None]
     if not rows:
         return points, pd.DataFrame({c: [] for c in RUN_COLUMNS})
