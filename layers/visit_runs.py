@@ -20,15 +20,19 @@ from geo.calendar import TIMEZONE
 RUN_COLUMNS = ["kind", "place", "team", "day", "start", "end", "points"]
 
 # The days kept and their runs in one statement (one snapshot: a day forgotten meanwhile takes
-# its runs with it, ON DELETE CASCADE); two plain scans, no join for the planner to get wrong.
+# its runs with it, ON DELETE CASCADE); two plain scans, no join for the planner to get wrong,
+# the days' range an index condition (a year of runs is not read for a month).
 SETTLED = """
     SELECT day, points, NULL, NULL, NULL, NULL::float8, NULL::float8, NULL::int
-    FROM patrol_visit_days WHERE county_code = %(county)s AND places_digest = %(digest)s AND day = ANY(%(days)s::date[])
+    FROM patrol_visit_days
+    WHERE county_code = %(county)s AND places_digest = %(digest)s AND day BETWEEN %(first)s AND %(last)s
+      AND day = ANY(%(days)s::date[])
     UNION ALL
     SELECT day, NULL, place_kind, place_code, team_code,
            extract(epoch FROM start_at)::float8, extract(epoch FROM end_at)::float8, points
     FROM patrol_visit_runs
-    WHERE county_code = %(county)s AND places_digest = %(digest)s AND day = ANY(%(days)s::date[])"""
+    WHERE county_code = %(county)s AND places_digest = %(digest)s AND day BETWEEN %(first)s AND %(last)s
+      AND day = ANY(%(days)s::date[])"""
 
 
 def _times(epoch) -> pd.DatetimeIndex:
@@ -39,8 +43,11 @@ def _times(epoch) -> pd.DatetimeIndex:
 def settled(conn, county: str, digest: str, days: list[date]) -> tuple[dict, pd.DataFrame]:
     """The stored days among ``days`` for these places: ({day: points}, their runs with
     ``RUN_COLUMNS``; start and end tz-aware). One statement: days and runs agree."""
+    if not days:
+        return {}, pd.DataFrame({c: [] for c in RUN_COLUMNS})
     with conn.cursor() as cur:
-        cur.execute(SETTLED, {"county": county, "digest": digest, "days": list(days)})
+        cur.execute(SETTLED, {"county": county, "digest": digest, "days": list(days),
+                              "first": min(days), "last": max(days)})
         rows = cur.fetchall()
     points = {r[0]: int(r[1]) for r in rows if r[1] is not None}
     rows = [r for r in rows if r[2] is not None]
