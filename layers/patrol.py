@@ -55,7 +55,10 @@ NEAR = """
             -- GiST index with the union's box, which is the whole county
             SELECT t.id, t.team_code, t.recorded_at, t.geom FROM patrol_tracks t
             WHERE t.county_code = %(county)s AND t.recorded_at >= %(start)s AND t.recorded_at < %(end)s
-              AND NOT (t.props ? 'flagged') OFFSET 0) p
+              AND NOT (t.props ? 'flagged')
+              AND (%(starts)s::timestamptz[] IS NULL OR EXISTS (
+                   SELECT 1 FROM unnest(%(starts)s::timestamptz[], %(ends)s::timestamptz[]) AS r(s, e)
+                   WHERE t.recorded_at >= r.s AND t.recorded_at < r.e)) OFFSET 0) p
         WHERE ST_Intersects(p.geom, near.area))
     SELECT team_code, extract(epoch FROM recorded_at)::float8, ST_X(geom), ST_Y(geom) FROM kept
     ORDER BY team_code, recorded_at, id
@@ -70,10 +73,12 @@ def _arrays(rows):
             np.array(lon, dtype=float), np.array(lat, dtype=float))
 
 
-def tracks_near(conn, county: str, start: datetime, end: datetime, boxes, limit: int | None = None):
+def tracks_near(conn, county: str, start: datetime, end: datetime, boxes, limit: int | None = None,
+                ranges: list | None = None):
     """GPS points in [start, end) inside any of ``boxes`` ((n, 4) lon/lat min x, min y, max x,
     max y: the places' bounds, a little wider), flagged fixes left out; arrays team, time
-    (tz-aware), lon, lat as ``tracks``, ordered by team and time. At most ``limit`` points."""
+    (tz-aware), lon, lat as ``tracks``, ordered by team and time. At most ``limit`` points.
+    ranges: only the points in one of these [s, e) time ranges (inside [start, end))."""
     boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
     if not len(boxes):
         return _arrays([])
@@ -82,7 +87,8 @@ def tracks_near(conn, county: str, start: datetime, end: datetime, boxes, limit:
         cur.execute("SET LOCAL work_mem = '64MB'")   # the sort of a month's points in memory
         cur.execute(NEAR, {"x0": boxes[:, 0].tolist(), "y0": boxes[:, 1].tolist(), "x1": boxes[:, 2].tolist(),
                            "y1": boxes[:, 3].tolist(), "county": county, "start": start, "end": end,
-                           "limit": limit})
+                           "limit": limit, "starts": None if ranges is None else [r[0] for r in ranges],
+                           "ends": None if ranges is None else [r[1] for r in ranges]})
         rows = cur.fetchall()
     if not rows:
         return _arrays([])

@@ -19,6 +19,7 @@ import pandas as pd
 from psycopg2 import sql
 
 from geo.calendar import LOCAL
+from layers import visit_runs
 
 TABLE = "patrol_tracks"
 DEFAULT_PARTITION = "patrol_tracks_default"
@@ -158,5 +159,6 @@ def prune(conn, keep_months: int = DEFAULT_RETENTION_MONTHS, dry_run: bool = Fal
             cur.execute(sql.SQL("ALTER TABLE {} DETACH PARTITION {}").format(
                 sql.Identifier(TABLE), sql.Identifier(part.name)))
             cur.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(part.name)))
+    visit_runs.forget(conn, before=first_kept)   # the stored visit runs of the days dropped
     forget()
     return old

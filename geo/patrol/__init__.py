@@ -36,13 +36,23 @@ from geo.patrol.alerts import (
                                schools_not_visited,
                                unvisited_since,
 )
-from geo.patrol.presence import LONG_VISIT_MIN, MAX_GAP_S, SCHOOL_RADIUS_M, Visits, presence_rate, school_places, visits
+from geo.patrol.presence import (
+    LONG_VISIT_MIN,
+    MAX_GAP_S,
+    SCHOOL_RADIUS_M,
+    Visits,
+    day_runs,
+    presence_rate,
+    school_places,
+    visits,
+    visits_from_runs,
+)
 from geo.patrol.routes import EXACT_TSP_MAX_STOPS, PlannedRoute, RoadGraph, plan_route, road_graph
 from geo.patrol.teams import TOWNSHIP_MIN, VILLAGE_MIN, staffing
 
 __all__ = [
     "EXACT_TSP_MAX_STOPS", "LONG_VISIT_MIN", "MAX_GAP_S", "SCHOOL_RADIUS_M", "TIMEZONE", "TOWNSHIP_MIN",
     "VILLAGE_MIN", "OffRoute", "PlannedRoute", "RoadGraph", "Visits", "local_day", "off_route", "plan_route",
-    "presence_rate", "road_graph", "route_share_travelled", "school_day", "school_places", "schools_not_visited",
-    "staffing", "unvisited_since", "visits",
+    "day_runs", "presence_rate", "road_graph", "route_share_travelled", "school_day", "school_places", "schools_not_visited",
+    "staffing", "unvisited_since", "visits", "visits_from_runs",
 ]

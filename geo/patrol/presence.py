@@ -141,6 +141,45 @@ def _summary(vis: pd.DataFrame, codes, period_ns, long_min: float) -> pd.DataFra
     return out
 
 
+def _checked(track_team, track_time, track_xy, places, crs):
+    """Validated inputs: (team codes, team labels, UTC ns, tz, xy, place codes)."""
+    pcrs = require_metres(places.crs, "places", "patrol")
+    xy = points_xy(track_xy, crs, "track_xy", needed_by="patrol")
+    same_crs_if_given(pcrs, "places", track_xy=getattr(track_xy, "crs", None), crs=crs)
+    if not np.isfinite(xy).all():
+        raise ValueError("track_xy contains NaN or infinite coordinates")
+    team, labels = _team_codes(track_team)
+    t_ns, tz = times_ns(track_time)
+    if not len(team) == len(t_ns) == len(xy):
+        raise ValueError(f"track arrays differ in length: {len(team)}, {len(t_ns)}, {len(xy)}")
+    kinds = set(shapely.get_type_id(places.geometry.values[~places.geometry.isna().to_numpy()]).tolist())
+    if not kinds <= {3, 6}:
+        raise ValueError("places must be (Multi)Polygons; buffer points first (school_places)")
+    codes = places["code"].to_numpy() if "code" in places else places.index.to_numpy()
+    return team, labels, t_ns, tz, xy, codes
+
+
+def _team_runs(team, t_ns, xy, places, max_gap_s):
+    """``_runs`` of the points inside the places, for team keys ``team`` (ints)."""
+    rank = _track_rank(team, t_ns)
+    pt, place = _inside(xy[:, 0], xy[:, 1], np.asarray(places.geometry.values, dtype=object))
+    pos = pt if rank is None else rank[pt]
+    t_sorted = t_ns if rank is None else _scatter(t_ns, rank)
+    team_sorted = team if rank is None else _scatter(team, rank)
+    return _runs(pos, place, team_sorted, t_sorted, int(max_gap_s * 1e9))
+
+
+def _visits_of(pl, tm, start, end, npts, codes, labels, period_ns, long_visit_min, tz) -> Visits:
+    dwell = (end - start) / NS_PER_MIN
+    vis = pd.DataFrame({"place_i": pl, "start_ns": start, "end_ns": end, "dwell_min": dwell})
+    summary = _summary(vis, codes, period_ns, long_visit_min)
+    summary["last_visit"] = to_time(summary.pop("last_ns").to_numpy(dtype=np.int64), tz)
+    table = pd.DataFrame({"place": codes[pl], "team": labels[tm], "start": to_time(start, tz),
+                          "end": to_time(end, tz), "dwell_min": dwell, "points": npts})
+    table = table.sort_values(["place", "start", "team"], kind="stable").reset_index(drop=True)
+    return Visits(table, summary)
+
+
 def visits(track_team, track_time, track_xy, places: gpd.GeoDataFrame, max_gap_s: float = MAX_GAP_S,
            *, period=None, long_visit_min: float = LONG_VISIT_MIN, crs=None) -> Visits:
     """Visits of every team to every place, and a summary per place (R5, R6).
@@ -166,37 +205,64 @@ def visits(track_team, track_time, track_xy, places: gpd.GeoDataFrame, max_gap_s
     point-in-polygon tests run once per place on its bbox strip, and the runs are found
     with np.diff on the (place, team, time)-sorted hits; no Python loop over points.
     """
-    pcrs = require_metres(places.crs, "places", "patrol")
-    xy = points_xy(track_xy, crs, "track_xy", needed_by="patrol")
-    same_crs_if_given(pcrs, "places", track_xy=getattr(track_xy, "crs", None), crs=crs)
-    if not np.isfinite(xy).all():
-        raise ValueError("track_xy contains NaN or infinite coordinates")
-    team, labels = _team_codes(track_team)
-    t_ns, tz = times_ns(track_time)
-    if not len(team) == len(t_ns) == len(xy):
-        raise ValueError(f"track arrays differ in length: {len(team)}, {len(t_ns)}, {len(xy)}")
-    kinds = set(shapely.get_type_id(places.geometry.values[~places.geometry.isna().to_numpy()]).tolist())
-    if not kinds <= {3, 6}:
-        raise ValueError("places must be (Multi)Polygons; buffer points first (school_places)")
-    codes = places["code"].to_numpy() if "code" in places else places.index.to_numpy()
+    team, labels, t_ns, tz, xy, codes = _checked(track_team, track_time, track_xy, places, crs)
     if period is None:
         period_ns = (int(t_ns.min()), int(t_ns.max())) if len(t_ns) else (0, 0)
     else:
         period_ns = tuple(int(v) for v in times_ns(list(period))[0])
-    rank = _track_rank(team, t_ns)
-    pt, place = _inside(xy[:, 0], xy[:, 1], np.asarray(places.geometry.values, dtype=object))
-    pos = pt if rank is None else rank[pt]
-    t_sorted = t_ns if rank is None else _scatter(t_ns, rank)
-    team_sorted = team if rank is None else _scatter(team, rank)
-    pl, tm, start, end, npts = _runs(pos, place, team_sorted, t_sorted, int(max_gap_s * 1e9))
-    dwell = (end - start) / NS_PER_MIN
-    vis = pd.DataFrame({"place_i": pl, "start_ns": start, "end_ns": end, "dwell_min": dwell})
-    summary = _summary(vis, codes, period_ns, long_visit_min)
-    summary["last_visit"] = to_time(summary.pop("last_ns").to_numpy(dtype=np.int64), tz)
-    table = pd.DataFrame({"place": codes[pl], "team": labels[tm], "start": to_time(start, tz),
-                          "end": to_time(end, tz), "dwell_min": dwell, "points": npts})
-    table = table.sort_values(["place", "start", "team"], kind="stable").reset_index(drop=True)
-    return Visits(table, summary)
+    pl, tm, start, end, npts = _team_runs(team, t_ns, xy, places, max_gap_s)
+    return _visits_of(pl, tm, start, end, npts, codes, labels, period_ns, long_visit_min, tz)
+
+
+DAY_NS = 86_400 * 10 ** 9
+RUN_COLUMNS = ["place", "team", "day", "start", "end", "points"]
+
+
+def day_runs(track_team, track_time, track_xy, places: gpd.GeoDataFrame, max_gap_s: float = MAX_GAP_S,
+             *, tz: str = TIMEZONE, crs=None) -> pd.DataFrame:
+    """The runs ``visits`` is made of, cut at local midnights (``tz``): one row per run of a
+    team inside a place within one local day: ``place`` (code), ``team``, ``day``
+    (datetime.date), ``start``, ``end`` (tz-aware, ``tz``), ``points``. ``visits_from_runs``
+    joins the runs of successive days again, so the runs of separate days (stored once a day
+    is over) give the visits of any period of whole days. Arguments as ``visits``."""
+    team, labels, t_ns, _tz, xy, codes = _checked(track_team, track_time, track_xy, places, crs)
+    if not len(t_ns):
+        return pd.DataFrame({c: [] for c in RUN_COLUMNS})
+    local = to_time(t_ns, "UTC").tz_convert(tz).tz_localize(None).asi8 // DAY_NS
+    day0 = int(local.min())
+    n_days = int(local.max()) - day0 + 1
+    key = team * n_days + (local - day0)          # a team's day: runs end at midnight
+    pl, key_of, start, end, npts = _team_runs(key, t_ns, xy, places, max_gap_s)
+    days = pd.to_datetime((key_of % n_days + day0) * DAY_NS).date
+    return pd.DataFrame({"place": codes[pl], "team": labels[key_of // n_days], "day": days,
+                         "start": to_time(start, tz), "end": to_time(end, tz), "points": npts})
+
+
+def visits_from_runs(runs: pd.DataFrame, places: gpd.GeoDataFrame, period, max_gap_s: float = MAX_GAP_S,
+                     *, long_visit_min: float = LONG_VISIT_MIN, tz: str = TIMEZONE) -> Visits:
+    """``visits`` from runs (``day_runs``: ``place``, ``team``, ``start``, ``end``, ``points``;
+    the days in any order, of one set of places): a team's successive runs in a place at most
+    ``max_gap_s`` apart are one visit (a run crossing midnight is one visit), so the result
+    equals ``visits`` of the points the runs came from. period: (start, end) as ``visits``
+    (required); times come back in ``tz``. Runs of places not in ``places`` are ignored."""
+    codes = places["code"].to_numpy() if "code" in places else places.index.to_numpy()
+    period_ns = tuple(int(v) for v in times_ns(list(period))[0])
+    place_i = pd.Index(codes).get_indexer(runs["place"]) if len(runs) else np.zeros(0, dtype=np.int64)
+    keep = place_i >= 0
+    team, labels = _team_codes(np.asarray(runs["team"], dtype=object)[keep])
+    place_i = place_i[keep].astype(np.int64)
+    start = times_ns(runs["start"])[0][keep] if len(runs) else np.zeros(0, dtype=np.int64)
+    end = times_ns(runs["end"])[0][keep] if len(runs) else np.zeros(0, dtype=np.int64)
+    points = np.asarray(runs["points"], dtype=np.int64)[keep]
+    order = np.lexsort((start, team, place_i))
+    place_i, team, start, end, points = place_i[order], team[order], start[order], end[order], points[order]
+    brk = np.ones(len(order), dtype=bool)
+    brk[1:] = (place_i[1:] != place_i[:-1]) | (team[1:] != team[:-1]) | (start[1:] - end[:-1] > int(max_gap_s * 1e9))
+    first = np.flatnonzero(brk)
+    last = np.r_[first[1:], len(order)] - 1 if len(first) else first
+    npts = np.add.reduceat(points, first) if len(first) else np.zeros(0, dtype=np.int64)
+    return _visits_of(place_i[first], team[first], start[first], end[last], npts, codes, labels,
+                      period_ns, long_visit_min, tz)
 
 
 def _track_rank(team: np.ndarray, t_ns: np.ndarray) -> np.ndarray | None:

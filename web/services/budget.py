@@ -76,10 +76,11 @@ def kde_pairs(conn, county_code: str, quarter: str, which: dict, cell_m: float, 
     return pairs
 
 
-def near_points(conn, county_code: str, start, end, boxes):
-    """The GPS points near the places (``records.tracks_near``) a visit report reads; TooLarge
-    above MAX_VISIT_POINTS (read at most one more than that)."""
-    found = records.tracks_near(conn, county_code, start, end, boxes, limit=LIMITS.max_visit_points + 1)
+def near_points(conn, county_code: str, start, end, boxes, ranges=None):
+    """The GPS points near the places (``records.tracks_near``, only in ``ranges`` when given) a
+    visit report reads; TooLarge above MAX_VISIT_POINTS (read at most one more than that)."""
+    found = records.tracks_near(conn, county_code, start, end, boxes, limit=LIMITS.max_visit_points + 1,
+                                ranges=ranges)
     if len(found[0]) > LIMITS.max_visit_points:
         raise TooLarge(f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d} 挂牌乱点和学校附近的轨迹点超过一次统计的上限 "
                        f"{LIMITS.max_visit_points:,}；请缩短 from–to 时段", "from")

@@ -20,7 +20,7 @@ from layers.errors import FeatureNotFound, InvalidInput
 from layers.features import extent
 from layers.frames import hotspots_of_quarter, read_frame
 from web.schemas.patrol import RouteArgs, Tracks
-from web.services import budget, school_calendar
+from web.services import school_calendar, visit_days
 
 DEFAULT_CENTRE = (111.6, 33.8)  # lon, lat: the metric CRS when the county has no places yet
 
@@ -94,11 +94,13 @@ def visit_report(conn, county_code: str, start: datetime, end: datetime) -> dict
     ``days`` (local calendar days) and ``school_days`` (county-wide, from the school
     calendar); a school's presence rate is over its school days only.
     TooLarge when the period holds more GPS points near the places than one report may read.
-    Only points near a place are read (a visit is made of the points inside it); ``points``
-    counts every point of the period."""
+    Past whole days come from their stored runs (``visit_days``: computed from their points
+    and stored the first time); only points near a place are read (a visit is made of the
+    points inside it); ``points`` counts every point of the period."""
     hot, schools, crs = places(conn, county_code)
-    points = budget.near_points(conn, county_code, start, end, place_boxes(hot, schools))
-    return report_from_points(conn, county_code, start, end, (hot, schools, crs), points)
+    results, points = visit_days.visit_results(conn, county_code, start, end, (hot, schools, crs),
+                                               place_boxes(hot, schools), _track_xy)
+    return _report(conn, start, end, county_code, (hot, schools), results, points)
 
 
 def report_from_points(conn, county_code: str, start: datetime, end: datetime, where: tuple, points) -> dict:
@@ -108,17 +110,27 @@ def report_from_points(conn, county_code: str, start: datetime, end: datetime, w
     hot, schools, crs = where
     team, times, lon, lat = points
     xy = _track_xy(lon, lat, crs)
+    period = (pd.Timestamp(start), pd.Timestamp(end))
+    results = {key: pg.visits(team, times, xy, frame, period=period)
+               for key, frame in (("hotspots", hot), ("schools", schools)) if not frame.empty}
+    return _report(conn, start, end, county_code, (hot, schools), results,
+                   records.count_tracks(conn, county_code, start, end))
+
+
+def _report(conn, start: datetime, end: datetime, county_code: str, frames: tuple, results: dict,
+            points: int) -> dict:
+    """The visit report's document from the visits of each kind of place (``results``)."""
+    hot, schools = frames
     first, last = _local_days(start, end)
     cal = school_calendar.calendar(conn, county_code, first, last)
     every, school_days = school_calendar.period_days(cal, first, last)
-    out = {"from": start.isoformat(), "to": end.isoformat(),
-           "points": records.count_tracks(conn, county_code, start, end),
+    out = {"from": start.isoformat(), "to": end.isoformat(), "points": points,
            "days": len(every), "school_days": len(school_days)}
     for key, frame in (("hotspots", hot), ("schools", schools)):
         if frame.empty:
             out[key] = []
             continue
-        result = pg.visits(team, times, xy, frame, period=(pd.Timestamp(start), pd.Timestamp(end)))
+        result = results[key]
         if key == "schools":
             rates, counts = _school_rates(result, frame, cal, every)
             out[key] = [{**r, "school_days": counts[r["code"]]} for r in _visit_rows(result, frame, rates)]
