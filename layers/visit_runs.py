@@ -59,13 +59,15 @@ def settled(conn, county: str, digest: str, days: list[date]) -> tuple[dict, pd.
 
 
 def day_points(conn, county: str, ranges: list[tuple[datetime, datetime]]) -> dict:
-    """{local day: points} of the county's points (flagged ones too) in the [s, e) ranges."""
+    """{local day: points} of the county's points in the [s, e) ranges, fixes flagged as
+    inaccurate left out (as ``patrol.count_tracks``)."""
     if not ranges:
         return {}
     with conn.cursor() as cur:
         cur.execute("""SELECT (t.recorded_at AT TIME ZONE 'Asia/Shanghai')::date, count(*)
                        FROM patrol_tracks t
                        WHERE t.county_code = %s AND t.recorded_at >= %s AND t.recorded_at < %s
+                         AND NOT t.props ? 'flagged'
                          AND EXISTS (SELECT 1 FROM unnest(%s::timestamptz[], %s::timestamptz[]) AS r(s, e)
                                      WHERE t.recorded_at >= r.s AND t.recorded_at < r.e)
                        GROUP BY 1""",
