@@ -10,22 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import add_users, app_with_county, sign_in
+from tests.browser.conftest import app_with_county, sign_in
+from tests.browser.test_patrol_page import _load  # the small patrol county of tests/web/test_patrol_pages.py
 from tests.conftest import basic
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parent.parent.parent / "var" / "screenshots"
 SILENT_S = 8
-
-
-def _load(url, county_code):
-    from layers.db import transaction
-    from tests.web.test_patrol_pages import load_patrol_county
-
-    add_users(url)
-    with transaction(url) as conn:
-        load_patrol_county(conn)
-    return "patrol"
 
 
 @pytest.fixture(scope="module")
