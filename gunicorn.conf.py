@@ -17,6 +17,7 @@ workers = int(os.environ.get("WEB_WORKERS", "2"))
 os.environ["WEB_WORKERS"] = str(workers)  # the workers share the cores' heavy slots (web/limits.py)
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "8"))
+os.environ["WEB_THREADS"] = str(threads)  # how many requests may wait for heavy work (web/limits.py)
 timeout = 120            # an analysis may take a while; a stuck worker is replaced after this
 graceful_timeout = 30
 keepalive = 5

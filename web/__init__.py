@@ -18,6 +18,7 @@ from flask import Flask
 from flask_compress import Compress
 
 from layers import db
+from web.jsonio import SlicedJSONProvider
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,6 +57,7 @@ def _configure(app: Flask, config: dict | None) -> None:
             app.config[key] = str(app.config[key])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.config["VAR_DIR"]))
+    app.json = SlicedJSONProvider(app)
     app.json.ensure_ascii = False
 
 

@@ -37,7 +37,7 @@ from geo.calendar import today
 from layers.errors import Busy
 from layers.versions import data_version
 from web import context
-from web.limits import heavy_slot, wait_left
+from web.limits import acquire_waiting, heavy_slot, wait_left, waiting
 
 LOGGER = logging.getLogger(__name__)
 DEFAULT_MB = 256
@@ -99,7 +99,7 @@ class Kept:
             building = self._building.setdefault(key, [threading.Lock(), 0])
             building[1] += 1
         try:
-            if not building[0].acquire(timeout=wait_left(self.wait_s)):
+            if not acquire_waiting(building[0], wait_left(self.wait_s)):
                 raise _busy()
             try:
                 return _again_or_build(lambda: self._lookup(key), build, lambda value: self._keep(key, value))
@@ -155,15 +155,19 @@ class Shelf:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _hold(self, lock) -> None:
+        with contextlib.suppress(BlockingIOError):
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
         deadline = time.monotonic() + wait_left(self.wait_s)
-        while True:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise _busy() from None
-                time.sleep(0.05)
+        with waiting():
+            while True:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise _busy() from None
+                    time.sleep(0.05)
 
     @staticmethod
     def _load(path: Path):

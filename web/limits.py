@@ -10,6 +10,11 @@ when the process's memory is above 80% of MEMORY_LIMIT_MB (default 2,048). Each
 request's own work is bounded by the budgets of ``web.services.budget`` (413), so the
 process stays under MEMORY_LIMIT_MB: about its base plus HEAVY_TOTAL times the largest
 budgeted request. The slots are per process (one gunicorn worker holds its own).
+
+A request that waits (for a slot, or for another's build of the same answer) holds one of
+the worker's threads (WEB_THREADS) all the while: at most HEAVY_QUEUE of them wait at once
+(default the threads less the heavy slots less two), the next is refused at once with 429,
+so eight analyses asked together leave threads for the light requests meanwhile.
 """
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ _lock = threading.Lock()
 _per_user: Counter = Counter()
 _process: threading.BoundedSemaphore | None = None
 _process_size = 0
+_waiting = 0
 
 
 def _config(name: str, default):
@@ -51,6 +57,40 @@ def _process_slots() -> threading.BoundedSemaphore:
         if _process is None or _process_size != size:
             _process, _process_size = threading.BoundedSemaphore(size), size
         return _process
+
+
+def default_heavy_queue() -> int:
+    """The worker's threads less its heavy slots less two kept for light requests."""
+    threads = int(os.environ.get("WEB_THREADS", "8"))
+    return max(1, threads - _config("HEAVY_TOTAL", default_heavy_total()) - 2)
+
+
+@contextmanager
+def waiting():
+    """Count the block among the requests that wait; Busy (429) at once when HEAVY_QUEUE
+    already do. Outside a request (a command, a script) nothing is counted."""
+    global _waiting
+    if not has_request_context():
+        yield
+        return
+    with _lock:
+        if _waiting >= _config("HEAVY_QUEUE", default_heavy_queue()):
+            raise Busy("服务器正忙于其他分析，请稍后再试", retry_after=10)
+        _waiting += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _waiting -= 1
+
+
+def acquire_waiting(lock, wait_s: float) -> bool:
+    """Take ``lock`` (a Lock or a Semaphore) at once, or wait up to ``wait_s`` among the
+    counted waiters (``waiting``)."""
+    if lock.acquire(blocking=False):
+        return True
+    with waiting():
+        return lock.acquire(timeout=wait_s)
 
 
 def memory_used_mb() -> float:
@@ -83,7 +123,7 @@ def heavy_slot(user: str):
         if memory_used_mb() > 0.8 * limit_mb:
             raise Busy("服务器内存紧张，请稍后再试", retry_after=10)
         slots = _process_slots()
-        if not slots.acquire(timeout=wait_left(_config("HEAVY_WAIT_S", 10.0))):
+        if not acquire_waiting(slots, wait_left(_config("HEAVY_WAIT_S", 10.0))):
             raise Busy("服务器正忙于其他分析，请稍后再试", retry_after=10)
         if has_request_context():
             g.pop("wait_deadline", None)  # the work begins: later waits have a budget of their own

@@ -2,9 +2,11 @@
 
 Eight leaders at once asked for a 100 m kernel density with a 10 km bandwidth (22.7 s, a
 63 MB answer, 4.9 GB each): now refused by the budget in milliseconds. Eight heavy but
-allowed analyses at once (a 150 m grid, every cell) are admitted two at a time, the rest
-told to come back; the worker's memory stays under MEMORY_LIMIT_MB all along and a light
-request is answered meanwhile.
+allowed analyses at once (a 150 m grid, every cell) are admitted two at a time, a few wait
+and the rest are told at once to come back (HEAVY_QUEUE: waiting requests hold threads);
+the worker's memory stays under MEMORY_LIMIT_MB all along and a light request is answered
+meanwhile in well under the analyses' time (it once took 10 s: every thread was waiting,
+and the JSON encoder held the interpreter for seconds, web/jsonio.py).
 """
 from __future__ import annotations
 
@@ -111,6 +113,6 @@ def test_eight_attacks_at_once_are_refused_and_the_server_answers(server):
     print(f"\nheavy statuses {statuses}; light request {light[1]:.2f} s; peak {sampler.peak / 2**20:.0f} MB")
     assert set(statuses) <= {200, 429} and statuses.count(200) >= 2
     assert all(int(h["Retry-After"]) > 0 for status, _, h in results if status == 429)
-    assert light[0] == 200 and light[1] < 10
+    assert light[0] == 200 and light[1] < 3
     assert sampler.peak < LIMIT_MB * 2**20
     assert get(base, "/api/hotspots/quota?quarter=2026Q3")[0] == 200

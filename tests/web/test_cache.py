@@ -225,3 +225,42 @@ def test_a_request_waits_heavy_wait_s_in_all_not_once_per_lock(app):
         assert wait_left(0.2) <= 0.2          # a shorter wait asked is never lengthened
     with app.test_request_context("/"):
         assert wait_left(2.0) == pytest.approx(2.0, abs=0.05)   # another request, its own budget
+
+
+def test_waiting_requests_leave_threads_for_light_ones(app):
+    """One request builds an answer; HEAVY_QUEUE others wait for it; the next is refused at
+    once (429) instead of holding one more of the worker's threads for HEAVY_WAIT_S."""
+    from layers.errors import Busy
+
+    app.config.update(HEAVY_QUEUE=2, HEAVY_WAIT_S=5.0)
+    kept, building, release = Kept(10_000, 5.0), threading.Event(), threading.Event()
+    outcomes: list = []
+
+    def build():
+        building.set()
+        release.wait(5)
+        return "value"
+
+    def ask():
+        with app.test_request_context("/"):
+            start = time.monotonic()
+            try:
+                outcomes.append((kept.get("key", build), time.monotonic() - start))
+            except Busy as refused:
+                outcomes.append((refused.retry_after, time.monotonic() - start))
+
+    builder = threading.Thread(target=ask)
+    builder.start()
+    building.wait(5)
+    waiters = [threading.Thread(target=ask) for _ in range(2)]
+    for t in waiters:
+        t.start()
+    time.sleep(0.3)
+    ask()                                   # the fourth: refused at once
+    assert outcomes[0][0] == 10 and outcomes[0][1] < 0.2
+    release.set()
+    for t in (builder, *waiters):
+        t.join()
+    assert sorted(str(v) for v, _ in outcomes) == ["10", "value", "value", "value"]
+    with app.test_request_context("/"):     # the queue is empty again
+        assert kept.get("key", lambda: "rebuilt") == "value"

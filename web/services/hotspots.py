@@ -42,7 +42,7 @@ def cells_geojson(grid: gpd.GeoDataFrame, columns: list[str], keep=None) -> list
     """Grid cells (all, or those where ``keep``) as GeoJSON features in WGS 84."""
     cells = grid if keep is None else grid[keep]
     out = cells[columns + ["geometry"]].to_crs("EPSG:4326")
-    return json.loads(out.to_json(drop_id=True, to_wgs84=False))["features"]
+    return out.to_geo_dict(drop_id=True)["features"]  # dicts, not text read back (web/jsonio.py)
 
 
 def grid_document(conn, county_code: str, a: Analysis, every_cell: bool = False) -> dict:
