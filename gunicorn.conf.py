@@ -29,3 +29,10 @@ max_requests_jitter = max_requests // 10
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
+
+
+def post_worker_init(worker):
+    """Each worker's nightly warm-up of the visit runs (web/warmup.py; one of them does it)."""
+    from web import warmup
+
+    warmup.start(worker.wsgi)

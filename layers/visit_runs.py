@@ -138,3 +138,34 @@ def forget(conn, county: str | None = None, before: date | None = None) -> int:
         cur.execute("DELETE FROM patrol_visit_changes WHERE " + where, (county, county, before, before))
         cur.execute("DELETE FROM patrol_visit_days WHERE " + where, (county, county, before, before))
         return cur.rowcount
+
+
+def kept_days(conn, county: str, digest: str, first: date, last: date) -> set:
+    """The days from ``first`` to ``last`` kept for these places (their runs not read)."""
+    with conn.cursor() as cur:
+        cur.execute("""SELECT day FROM patrol_visit_days
+                       WHERE county_code = %s AND places_digest = %s AND day BETWEEN %s AND %s""",
+                    (county, digest, first, last))
+        return {r[0] for r in cur.fetchall()}
+
+
+def counties_with_teams(conn) -> list[str]:
+    """The counties that have patrol teams (whose visits a warm-up computes)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT DISTINCT county_code FROM patrol_teams ORDER BY 1")
+        return [r[0] for r in cur.fetchall()]
+
+
+WARMUP_LOCK = 0x7669_7369_7473   # pg advisory lock key: one warm-up at a time across processes
+
+
+def try_warmup_lock(conn) -> bool:
+    """Take the session's warm-up lock unless another session holds it."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_lock(%s)", (WARMUP_LOCK,))
+        return bool(cur.fetchone()[0])
+
+
+def release_warmup_lock(conn) -> None:
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_advisory_unlock(%s)", (WARMUP_LOCK,))

@@ -2,7 +2,8 @@
 patrol_tracks, ``flask tracks prune [--dry-run]`` drops the months older than the
 retention (config ``TRACK_RETENTION_MONTHS``, default 24; ``FLASK_TRACK_RETENTION_MONTHS``
 in the environment), ``flask tracks settle`` moves points waiting in the default partition
-into their months."""
+into their months, ``flask tracks warm`` computes and stores the visit runs of the past days
+not stored yet (what the server does every night at WARM_VISITS_AT, web/warmup.py)."""
 from __future__ import annotations
 
 import click
@@ -81,6 +82,23 @@ def settle_command():
     except CountyMapError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"移入月分区 moved {moved:,} 个轨迹点")
+
+
+@tracks_cli.command("warm")
+@click.option("--county", "county", default=None, help="county codes, comma-separated (default: every county with teams)")
+@click.option("--since", default=None, help="first day YYYY-MM-DD (default: the first day of last month)")
+def warm_command(county, since):
+    """Store the visit runs of the days from --since to yesterday not stored yet."""
+    from web import warmup
+
+    try:
+        first = warmup.parse_day(since, "--since") if since else None
+        done = warmup.warm_all(_url(), county, first)
+    except CountyMapError as err:
+        raise click.ClickException(str(err)) from None
+    for row in done:
+        click.echo(f"{row['county']}: {row['first']} – {row['last']}，计算 computed {row['computed']} 天，"
+                   f"已有 kept {row['kept']} 天，{row['seconds']:.1f} s")
 
 
 def init_app(app) -> None:

@@ -103,6 +103,13 @@ def visit_report(conn, county_code: str, start: datetime, end: datetime) -> dict
     return _report(conn, start, end, county_code, (hot, schools), results, points)
 
 
+def warm_visits(conn, county_code: str, first: date, last: date) -> dict:
+    """Store the visit runs of the settled days ``first``..``last`` not stored yet for the
+    places in force (``visit_days.warm``): a report of them reads runs, not points."""
+    hot, schools, crs = places(conn, county_code)
+    return visit_days.warm(conn, county_code, first, last, (hot, schools, crs), place_boxes(hot, schools), _track_xy)
+
+
 def report_from_points(conn, county_code: str, start: datetime, end: datetime, where: tuple, points) -> dict:
     """``visit_report`` from GPS points already read (team, time, lon, lat as ``records.tracks``)
     and the places (``places``): every point of the period gives the same answer as those near

@@ -108,3 +108,35 @@ def visit_results(conn, county_code: str, start: datetime, end: datetime, where:
     results = {key: pg.visits_from_runs(runs[runs["kind"] == kind], frame, period)
                for (key, kind), frame in zip(KINDS, (hot, schools)) if len(frame)}
     return results, sum(kept.values()) + sum(counts.values())
+
+
+WARM_CHUNK_DAYS = 7   # days computed in one transaction by ``warm``
+
+
+def _chunks(days: list[date]) -> list[list[date]]:
+    """Consecutive days in groups of at most WARM_CHUNK_DAYS."""
+    out: list[list[date]] = []
+    for day in sorted(days):
+        if out and out[-1][-1] + timedelta(days=1) == day and len(out[-1]) < WARM_CHUNK_DAYS:
+            out[-1].append(day)
+        else:
+            out.append([day])
+    return out
+
+
+def warm(conn, county_code: str, first: date, last: date, where: tuple, boxes, to_xy) -> dict:
+    """Compute and store the runs of the days ``first``..``last`` (those settled) not kept
+    yet for the places ``where``, a week at a time, committing each: later reports of these
+    days read their runs. {"computed": days computed, "kept": days already kept}."""
+    hot, schools, _crs = where
+    last = min(last, settle_before() - timedelta(days=1))
+    if last < first:
+        return {"computed": 0, "kept": 0}
+    kept = stored_runs.kept_days(conn, county_code, places_digest(hot, schools), first, last)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    missing = [d for d in days if d not in kept]
+    for chunk in _chunks(missing):
+        visit_results(conn, county_code, midnight(chunk[0]), midnight(chunk[-1] + timedelta(days=1)),
+                      where, boxes, to_xy)
+        conn.commit()
+    return {"computed": len(missing), "kept": len(kept)}
