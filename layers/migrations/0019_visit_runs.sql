@@ -9,7 +9,7 @@ CREATE TABLE patrol_visit_days (
     county_code text NOT NULL,
     day date NOT NULL,                 -- the local day
     places_digest text NOT NULL,
-    points bigint NOT NULL,            -- every point of the day (flagged ones too)
+    points bigint NOT NULL,            -- the points of the day, fixes flagged as inaccurate left out
     settled_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (county_code, day, places_digest)
 );
