@@ -182,6 +182,13 @@ def departments(conn, county: str) -> list[str]:
         return [r[0] for r in cur.fetchall()]
 
 
+def count_in(conn, county: str) -> int:
+    """How many problems the county has."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM problems WHERE county_code = %s", (county,))
+        return cur.fetchone()[0]
+
+
 def count(conn) -> tuple[int, int]:
     """(problems, steps) stored: for tests that a refusal wrote nothing."""
     with conn.cursor() as cur:
