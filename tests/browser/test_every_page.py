@@ -45,6 +45,11 @@ PAGES = [
     ("leader", "/leader/coverage", ".folium-map"),
     ("leader", "/leader/hotspots?quarter=2026Q3", ".folium-map"),
     ("leader", "/ogc/?f=html", "main"),
+    ("planner", "/problems/", "#problem-list[data-drawn]"),
+    ("leader", "/problems/?overdue=on", "#problem-table"),
+    ("planner", "/problems/28", "#problem-steps"),
+    ("leader", "/problems/52", "#problem-steps"),
+    ("commander", "/problems/new?source=checkin", "#problem-new"),
 ]
 
 
