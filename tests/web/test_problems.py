@@ -302,3 +302,13 @@ def test_stats_per_department_and_township(county, conn):
     assert depts["县住建局"]["closed"] == 1 and depts["县住建局"]["open"] == 2
     assert [t["name"] for t in body["townships"]] == ["甲镇", "乙乡"]
     assert body["county"]["open"] == 3 and body["county"]["callbacks"] == 2
+
+
+def test_huge_ids_are_not_found_not_errors(county, conn):
+    client = county.test_client()
+    huge = "9" * 30
+    assert client.get(f"/api/problems/{huge}", headers=basic("planner")).status_code == 404
+    assert client.get(f"/problems/{huge}", headers=basic("planner")).status_code == 404
+    assert step(client, huge, "assigned", "listed").status_code == 404
+    resp = new(client, source="checkin", source_ref=huge, lon=None, lat=None)
+    assert resp.status_code == 400 and resp.get_json()["field"] in ("source_ref", "body")

@@ -6,6 +6,8 @@ incident and record the handling, leaders read; patrol members may not open them
 """
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -38,11 +40,12 @@ def _map() -> dict:
 @require_role(*READERS)
 def index():
     """The problems with filters (state, township, department, overdue), overdue in red, and a map."""
-    conn, county = context.conn(), context.code()
+    conn, county, day = context.conn(), context.code(), today()
     filters = params.query(ProblemFilter)
-    rows = problems.listing(conn, county, filters, today())
+    rows = problems.listing(conn, county, filters, day)
     geo_url = url_for("api.problem_list", **{**params.request_args(), "format": "geojson"})
-    return render_template("problems/list.html", rows=rows, f=filters, map=_map(), geo_url=geo_url,
+    stats = problems.stats(conn, county, date(day.year, 1, 1), day + timedelta(days=1), day)
+    return render_template("problems/list.html", rows=rows, f=filters, map=_map(), geo_url=geo_url, stats=stats,
                            states=machine.LABELS, towns=store.township_names(conn, county),
                            departments=store.departments(conn, county), may_create=may("planner", "commander"))
 
