@@ -21,7 +21,7 @@ def test_the_list_flags_overdue_and_filters(county, monkeypatch):
     assert f'<tr data-id="{late}" class="overdue-row">' in html and "逾期" in html
     assert "列出新问题" not in html                                     # leaders read
     assert "/api/problems?format=geojson" in html
-    assert 'id="problem-stats"' in html and "<td>甲镇</td><td>1</td>" in html and "<td>县住建局</td>" in html
+    assert 'id="problem-stats"' in html and "<td>甲镇</td>" in html and "回访满意率" in html and "<td>县住建局</td>" in html
     html = client.get("/problems/?overdue=on&state=handling", headers=basic("planner")).get_data(as_text=True)
     assert html.count('class="overdue-row"') == 1 and "列出新问题" in html
     assert client.get("/problems/?state=nothing", headers=basic("planner")).status_code == 400
