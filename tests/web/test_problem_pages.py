@@ -76,3 +76,9 @@ def test_listing_from_the_form(county, conn):
 def test_the_checkin_list_links_to_a_new_problem(county):
     html = county.test_client().get("/commander/checkins?day=2026-11-19", headers=basic("commander")).get_data(as_text=True)
     assert "/problems/new?source=checkin&amp;source_ref=" in html
+
+
+def test_an_incident_popup_links_to_a_new_problem(county):
+    client = county.test_client()
+    assert "source=incident" in client.get("/map?preset=planner", headers=basic("planner")).get_data(as_text=True)
+    assert "source=incident" not in client.get("/map?preset=leader", headers=basic("leader")).get_data(as_text=True)

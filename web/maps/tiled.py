@@ -132,6 +132,9 @@ def tile_url(template: str, filters: dict) -> str:
     return template + ("?" + urlencode(given) if given else "")
 
 
+PROBLEM_FROM_INCIDENT = "/problems/new?source=incident&source_ref=__CODE__"
+
+
 def tiled_map(summary: dict, urls, *, tile_base: str = "", attribution: str = "", view: str = "all",
               assets: dict | None = None) -> folium.Map:
     """The overview map of ``view`` from tiles.
@@ -159,6 +162,8 @@ def tiled_map(summary: dict, urls, *, tile_base: str = "", attribution: str = ""
         groups = summary["groups"].get(name, [])
         options = overlay_options(name, heading, look, *_popup(name, look, source, item_of),
                                   tile_url(tiles_of(name), summary["filters"].get(name, {})))
+        if name == "incidents" and view != "leader":  # issue 16: list a problem from an incident
+            options["link"] = {"url": PROBLEM_FROM_INCIDENT, "text": "转为问题"}
         shown = view == "all" or view in look.views
         empty = not sum(n for _, n in groups)
         VectorOverlay(options, f"{heading}（无数据）" if empty else heading, show=shown and not empty).add_to(m)
