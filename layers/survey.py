@@ -151,3 +151,20 @@ def save_question(conn, county: str, values: dict, user: str) -> None:
                        ON CONFLICT (county_code, key) DO UPDATE SET text = EXCLUDED.text, kind = EXCLUDED.kind,
                        position = EXCLUDED.position, active = EXCLUDED.active, updated_by = EXCLUDED.updated_by,
                        updated_at = now()""", {**values, "county": county, "user": user})
+
+
+def insert_many(conn, county: str, rows: list[tuple], user: str) -> int:
+    """Store many calls at once (the demo); each row: (called_at, village_code, caller,
+    safety, satisfaction, phone_hash, answers dict, problems). Returns the count."""
+    from psycopg2.extras import execute_values
+
+    with conn.cursor() as cur:
+        cur.execute("SELECT nextval(pg_get_serial_sequence('survey_calls', 'id')) FROM generate_series(1, %s)",
+                    (len(rows),))
+        ids = [r[0] for r in cur.fetchall()]
+        values = [(i, county, f"MY{i:08d}", *r[:6], json.dumps(r[6], ensure_ascii=False), r[7], user)
+                  for i, r in zip(ids, rows)]
+        execute_values(cur, """INSERT INTO survey_calls (id, county_code, code, called_at, village_code, caller, safety,
+                                                         satisfaction, phone_hash, answers, problems, created_by)
+                               VALUES %s""", values, page_size=2000)
+    return len(rows)
