@@ -13,7 +13,6 @@ import datetime as dt
 import numpy as np
 
 from data.demo.constants import AS_OF
-from data.importer.phones import phone_hash
 from geo.calendar import LOCAL
 from layers import survey as store
 
@@ -44,6 +43,8 @@ def _score(rng, mean: float) -> int:
 
 def plan(villages: list[dict], seed: int = 0) -> list[tuple]:
     """The calls as rows for ``layers.survey.insert_many`` (oldest first)."""
+    from data.importer.phones import phone_hash  # here: data.importer imports data.loader's helpers
+
     rng = np.random.default_rng([int(seed), 16001])
     towns = sorted({v["township_code"] or "" for v in villages})
     means = {t: (3.3 + 1.2 * rng.random(), 3.0 + 1.4 * rng.random()) for t in towns}
