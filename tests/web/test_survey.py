@@ -228,3 +228,12 @@ def test_the_database_refuses_scores_out_of_range_and_raw_numbers_as_hash(county
                                         "caller": "c", "safety": 3, "satisfaction": 3, "phone_hash": None,
                                         "answers": {}, "problems": "", **values}, "planner")
         conn.rollback()
+
+
+def test_the_cockpit_shows_yesterdays_calls_against_fifty_and_a_month_before(county, conn):
+    add(conn, datetime(2026, 12, 1, 9, tzinfo=LOCAL), n=50)
+    add(conn, datetime(2026, 11, 1, 9, tzinfo=LOCAL), n=7)
+    doc = county.test_client().get("/api/cockpit?date=2026-12-02", headers=basic("leader")).get_json()
+    (ind,) = [i for i in doc["indicators"] if i["key"] == "survey_daily"]
+    assert (ind["value"], ind["target"], ind["met"], ind["previous"]) == (50, 50, True, 7)
+    assert ind["detail_url"].endswith("/survey/plan")
