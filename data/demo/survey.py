@@ -30,8 +30,8 @@ NUMBERS = 200_000                     # distinct numbers drawn from: a few calle
 
 
 def _day_counts(rng) -> list[int]:
-    """Calls per day, oldest first: 50–56, a few short days of 30–48."""
-    counts = [int(v) for v in rng.integers(50, 57, DAYS)]
+    """Calls per day, oldest first: 50 or 51, a few short days of 30–48."""
+    counts = [int(v) for v in rng.integers(50, 52, DAYS)]
     for i in rng.choice(DAYS - 1, SHORT_DAYS, replace=False):
         counts[int(i)] = int(rng.integers(30, 49))
     return counts
