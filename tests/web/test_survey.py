@@ -237,3 +237,10 @@ def test_the_cockpit_shows_yesterdays_calls_against_fifty_and_a_month_before(cou
     (ind,) = [i for i in doc["indicators"] if i["key"] == "survey_daily"]
     assert (ind["value"], ind["target"], ind["met"], ind["previous"]) == (50, 50, True, 7)
     assert ind["detail_url"].endswith("/survey/plan")
+
+
+@pytest.mark.parametrize("query, field", [("from=2026-02-30", "from"), ("to=x", "to"),
+                                          ("from=2026-12-02&to=2026-12-01", "to"), ("from=2020-01-01&to=2026-01-01", "from")])
+def test_a_bad_period_of_the_list_is_400(county, query, field):
+    resp = county.test_client().get(f"/api/survey/calls?{query}", headers=basic("leader"))
+    assert resp.status_code == 400 and field in resp.get_json()["description"]
