@@ -50,6 +50,8 @@ PAGES = [
     ("planner", "/problems/28", "#problem-steps"),
     ("leader", "/problems/52", "#problem-steps"),
     ("commander", "/problems/new?source=checkin", "#problem-new"),
+    ("planner", "/survey/", "#survey-entry"),
+    ("leader", "/survey/plan", "#sv-plan-villages"),
 ]
 
 

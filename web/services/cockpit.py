@@ -129,6 +129,18 @@ def _staffing(conn, code: str) -> tuple[dict, dict]:
                      ("commander.patrol_page", {}), f"共 {len(doc['townships'])} 个乡镇，每乡镇专职 ≥ 15 人"), doc
 
 
+def _survey(conn, code: str, day: date, earlier: date) -> dict:
+    """Yesterday's opinion calls against the required count (issue 16), with the same day a
+    month before and the previous month's days that met it."""
+    from web.services import survey
+
+    then = survey.daily(conn, code, earlier - timedelta(days=1))
+    now = survey.daily_summary(conn, code, day - timedelta(days=1))
+    return indicator("survey_daily", f"民意调查电话（{now['date']}）", now["calls"], now["required"], "count",
+                     now["met"], then["calls"], ("survey.plan_page", {}),
+                     f"{now['month']} 月 {now['month_days_met']}/{now['month_days']} 天达到每天 {now['required']} 个")
+
+
 def township_rows(names: list[tuple[str, str]], progress: dict, coverage: dict, cameras: dict, quota: dict,
                   staffing: dict, flags: list[dict]) -> list[dict]:
     """One row per township: each indicator that has a township figure (None where it has none,
@@ -166,7 +178,8 @@ def cockpit(conn, county: County, day: date, coverage: dict | None = None) -> di
     inds = [r1, indicator("video", "村视频规则达标", video["video_covered_share"], VIDEO_TARGET, "share",
                           video["video_covered_share"] >= VIDEO_TARGET, None, ("leader.coverage_page", {}),
                           f"达标 {video['video_covered']}/{video['villages']} 村（按现有摄像机）"),
-            *_cameras(report, cams_then, day), hot[0], staffing, *_patrol(conn, county.code, day), hot[1]]
+            *_cameras(report, cams_then, day), hot[0], staffing, *_patrol(conn, county.code, day), hot[1],
+            _survey(conn, county.code, day, earlier)]
     towns = township_rows(hl.township_names(conn, county.code), progress, report, cams_now, quota, staff_doc, flags)
     return {"date": day.isoformat(), "previous_date": earlier.isoformat(), "quarter": quarter,
             "indicators": inds, "townships": towns}
