@@ -270,6 +270,8 @@ _add(Layer("incidents", "警情", "Point", (
     Column("category", "text", "类别", max_length=CATEGORY_MAX_LENGTH),
     Column("focus", "enum", "重点类别", required=False, choices=INCIDENT_FOCUS, derived=True),
     TOWNSHIP_CODE, VILLAGE_CODE,
+    Column("civil_to_criminal", "bool", "民转刑", required=False),    # issue 16: disputes (migration 0022)
+    Column("dispute_homicide", "bool", "纠纷命案", required=False),
 ), time="occurred_at", accepts=("Point",), look=Look(
     440, ("planner",), swatch="dot", radius=3, by="focus",
     style={"weight": 1, "fillOpacity": 0.85},
