@@ -176,3 +176,24 @@ def count(conn) -> tuple[int, int]:
     with conn.cursor() as cur:
         cur.execute("SELECT (SELECT count(*) FROM dispute_screenings), (SELECT count(*) FROM incident_dispute_marks)")
         return cur.fetchone()
+
+
+def add_many(conn, county: str, rows: list[dict], user: str) -> int:
+    """Store many screenings at once (demo data, past records); how many."""
+    from psycopg2.extras import execute_values
+
+    with conn.cursor() as cur:
+        execute_values(cur, """INSERT INTO dispute_screenings (county_code, level, unit_code, screened_on,
+                                      disputes_found, resolved, note, created_by) VALUES %s""",
+                       [(county, r["level"], r["unit_code"], r["screened_on"], r["disputes_found"], r["resolved"],
+                         r.get("note", ""), user) for r in rows], page_size=1000)
+    return len(rows)
+
+
+def stored_in(conn, county: str) -> tuple[int, int]:
+    """(screenings not deleted, incidents flagged) of the county."""
+    with conn.cursor() as cur:
+        cur.execute("""SELECT (SELECT count(*) FROM dispute_screenings WHERE county_code = %(c)s AND deleted_at IS NULL),
+                              (SELECT count(*) FROM incidents WHERE county_code = %(c)s
+                                 AND (civil_to_criminal OR dispute_homicide))""", {"c": county})
+        return cur.fetchone()
