@@ -201,3 +201,16 @@ def test_bad_flags_are_refused(county, conn, body, field):
     resp = county.test_client().patch("/api/incidents/T1/dispute", json=body, headers=basic("planner"))
     assert resp.status_code == 400 and resp.get_json()["field"] == field
     assert store.count(conn) == (0, 0)
+
+
+def test_the_cockpit_card(county):
+    client = county.test_client()
+    for i in range(9):
+        client.patch(f"/api/incidents/T{i}/dispute", json={"civil_to_criminal": True}, headers=basic("planner"))
+    for i in range(10):
+        client.patch(f"/api/incidents/L{i}/dispute", json={"civil_to_criminal": True}, headers=basic("planner"))
+    doc = client.get("/api/cockpit?date=2026-11-20", headers=basic("leader")).get_json()
+    card = {i["key"]: i for i in doc["indicators"]}["disputes"]
+    assert (card["value"], card["target"], card["met"]) == (-0.1, -0.1, True)
+    assert "纠纷命案 0/0 起" in card["note"] and "本月缺排查乡镇 2 个" in card["note"]
+    assert card["detail_url"] == "/planner/disputes/?period=2026-11"
