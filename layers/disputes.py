@@ -81,7 +81,7 @@ def units(conn, county: str) -> dict[str, list[dict]]:
     with conn.cursor() as cur:
         cur.execute("SELECT code, name FROM counties WHERE code = %s", (county,))
         row = cur.fetchone()
-        out = {"county": [{"code": county, "name": row[1] if row else county}]}
+        out = {"county": [{"code": county, "name": row[1] if row else "本县"}]}
         cur.execute("SELECT code, name FROM townships WHERE county_code = %s ORDER BY code", (county,))
         out["township"] = [{"code": c, "name": n} for c, n in cur.fetchall()]
         cur.execute("SELECT code, name, township_code FROM villages WHERE county_code = %s ORDER BY code",

@@ -50,6 +50,8 @@ PAGES = [
     ("planner", "/problems/28", "#problem-steps"),
     ("leader", "/problems/52", "#problem-steps"),
     ("commander", "/problems/new?source=checkin", "#problem-new"),
+    ("planner", "/planner/disputes/?period=2026-11", "#cadence-township"),
+    ("leader", "/planner/disputes/?period=2026Q3", "#dispute-targets"),
 ]
 
 
