@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from data import calendar_file
+from data.demo import disputes as demo_disputes
 from data.demo import problems as demo_problems
 from data.demo import survey as demo_survey
 from layers import hotspot_imports, remediation, school_calendar, store, users
@@ -58,6 +59,7 @@ def load_demo(conn, seed: int = 0, if_empty: bool = False, county_code: str | No
     hotspot_imports.record_imported(conn, county_code)
     counts["problems"] = demo_problems.load(conn, county_code, frames, seed)  # issue 16: the 四单制 list
     counts["survey_calls"] = demo_survey.load(conn, county_code, seed)  # issue 16: opinion calls
+    counts["dispute_screenings"] = demo_disputes.load(conn, county_code, seed)  # issue 16: dispute screening
     counts["calendar"] = load_calendar(conn, county_code)
     store.analyze(conn)
     create_demo_users(conn)

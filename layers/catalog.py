@@ -36,6 +36,7 @@ class Column:
     maximum: float | None = None
     max_length: int | None = None
     derived: bool = False
+    kept: bool = False      # absent from a file: an added row gets the table's default, an updated one keeps its value
     labels: dict = field(default_factory=dict, hash=False, compare=False)
 
     def label_of(self, value) -> str:
@@ -270,6 +271,8 @@ _add(Layer("incidents", "警情", "Point", (
     Column("category", "text", "类别", max_length=CATEGORY_MAX_LENGTH),
     Column("focus", "enum", "重点类别", required=False, choices=INCIDENT_FOCUS, derived=True),
     TOWNSHIP_CODE, VILLAGE_CODE,
+    Column("civil_to_criminal", "bool", "民转刑", required=False, kept=True),    # issue 16: disputes (0022)
+    Column("dispute_homicide", "bool", "纠纷命案", required=False, kept=True),
 ), time="occurred_at", accepts=("Point",), look=Look(
     440, ("planner",), swatch="dot", radius=3, by="focus",
     style={"weight": 1, "fillOpacity": 0.85},

@@ -83,7 +83,7 @@ def upsert_layer(conn, layer: Layer, frame, county_code: str, replace: bool = Fa
     Returns (added, updated); the ids of the rows added are appended to ``added_ids``
     when given (the import history keeps them). Does not commit.
     """
-    cols = ["code"] + [c.name for c in layer.columns if c.name != "code"]
+    cols = ["code"] + [c.name for c in layer.columns if c.name != "code" and not (c.kept and c.name not in frame)]
     statement, template = _upsert_sql(layer, cols)
     added = updated = 0
     if layer.table == track_partitions.TABLE:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from layers.catalog import LAYERS
 
 TRACKED = ("remediation_events", "camera_status_events", "hotspot_lists", "hotspot_list_items",
-           "hotspot_status_events", "incident_focus_map", "village_video_rules", "calendar_days", "school_terms")
+           "hotspot_status_events", "incident_focus_map", "village_video_rules", "calendar_days", "school_terms",
+           "dispute_screenings")
 
 
 def tracked_tables() -> list[str]:

@@ -19,7 +19,7 @@ PAGES: dict[str, list[Link]] = {
                   ("home.map_page", "地图", {"preset": "commander"})],
     "planner": [("planner.index", "规划首页", {}), ("planner.hotspots", "季度乱点清单", {}),
                 ("planner.remediation", "整治台账", {}), ("problems.index", "问题清单", {}), ("survey.index", "民意调查", {}),
-                ("home.map_page", "地图", {"preset": "planner"})],
+                ("disputes.index", "矛盾纠纷排查", {}), ("home.map_page", "地图", {"preset": "planner"})],
     "leader": [("leader.index", "领导驾驶舱", {}), ("leader.remediation", "偏远村整治", {}),
                ("leader.coverage_page", "视频覆盖", {}), ("leader.hotspots", "乱点整治进展", {}),
                ("problems.index", "问题清单", {}), ("survey.plan_page", "民意调查", {}),

@@ -22,7 +22,7 @@ def _frame(data: dict, geoms, name: str) -> gpd.GeoDataFrame:
     gdf = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(np.asarray(geoms, dtype=object),
                                                         crs=METRIC_CRS))
     gdf = gdf.to_crs("EPSG:4326")
-    cols = [c.name for c in LAYERS[name].columns]
+    cols = [c.name for c in LAYERS[name].columns if not c.kept or c.name in gdf]  # kept: written later
     extra = [c for c in gdf.columns if c not in cols and c != "geometry"]
     return gdf[cols + extra + ["geometry"]]
 

@@ -52,6 +52,8 @@ PAGES = [
     ("commander", "/problems/new?source=checkin", "#problem-new"),
     ("planner", "/survey/", "#survey-entry"),
     ("leader", "/survey/plan", "#sv-plan-villages"),
+    ("planner", "/planner/disputes/?period=2026-11", "#cadence-township"),
+    ("leader", "/planner/disputes/?period=2026Q3", "#dispute-targets"),
 ]
 
 

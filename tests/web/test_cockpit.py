@@ -61,7 +61,7 @@ def test_figures_are_the_apis_for_the_same_day(county, client, day):
     ind = by_key(doc)
     assert {i["key"] for i in doc["indicators"]} == {
         "remediation", "video", "cameras_working", "cameras_networked", "hotspots", "staffing",
-        "patrol_hotspots", "patrol_schools", "r10_flags", "survey_daily"}
+        "patrol_hotspots", "patrol_schools", "r10_flags", "survey_daily", "disputes"}
     for i in doc["indicators"]:
         assert set(i) >= {"key", "label", "value", "target", "unit", "met", "previous", "detail_url"}
     progress = api(client, f"/api/remediation/progress?as_of={day}")["county"]
@@ -179,7 +179,7 @@ def test_strangers_sign_in_first(county, client):
 
 def test_an_empty_county_still_shows(app, client):
     doc = api(client, f"/api/cockpit?date={DAY}")
-    assert doc["townships"] == [] and len(doc["indicators"]) == 10
+    assert doc["townships"] == [] and len(doc["indicators"]) == 11
     login(client, "leader")
     assert client.get("/leader/").status_code == 200
     assert client.get("/leader/cockpit.xlsx").status_code == 200

@@ -183,7 +183,8 @@ def test_openapi_document_describes_every_path(client):
     assert len(op_ids) == len(set(op_ids))
     items = doc["paths"]["/collections/incidents/items"]["get"]["parameters"]
     names = {_resolve(doc, p)["name"] for p in items}
-    queryable = {"code", "occurred_at", "category", "focus", "township_code", "village_code"}
+    queryable = {"code", "occurred_at", "category", "focus", "township_code", "village_code", "civil_to_criminal",
+                 "dispute_homicide"}
     assert names == {"f", "bbox", "bbox-crs", "crs", "limit", "offset", "datetime", "sortby", "properties",
                      "skipGeometry", "filter", "filter-lang", "filter-crs"} | queryable
     limit = _resolve(doc, {"$ref": "#/components/parameters/limit"})

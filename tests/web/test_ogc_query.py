@@ -263,7 +263,7 @@ def test_csv_of_points_gives_lon_lat_and_the_filtered_rows(client, rows):
     table = _csv(resp)
     assert resp.headers["OGC-NumberMatched"] == str(len(theft))
     assert list(table.columns) == ["id", "code", "occurred_at", "category", "focus", "township_code",
-                                   "village_code", "lon", "lat"]
+                                   "village_code", "civil_to_criminal", "dispute_homicide", "lon", "lat"]
     assert list(table["id"]) == list(theft["code"]) and set(table["category"]) == {"盗窃"}
     index = {f"Q{(i * 37) % N:03d}": i for i in range(N)}
     for _, row in table.iterrows():

@@ -23,4 +23,6 @@ def register(app) -> None:
     numbers.register(app)
     for module in (home, commander, planner, leader, admin, patrol, problems, survey):
         app.register_blueprint(module.bp)
+    from web.pages import disputes  # issue 16: dispute screening
+    app.register_blueprint(disputes.bp)
     app.add_url_rule("/vendor/<path:filename>", "vendor", home.vendor)

@@ -19,6 +19,7 @@ from layers import hotspots as hotspot_layer
 from layers.errors import TooLarge
 from web.services import County
 from web.services import coverage as cov
+from web.services import disputes as dsp
 from web.services import hotspot_lists as hl
 from web.services import patrol
 from web.services import remediation as rem
@@ -139,6 +140,19 @@ def _survey(conn, code: str, day: date, earlier: date) -> dict:
     return indicator("survey_daily", f"民意调查电话（{now['date']}）", now["calls"], now["required"], "count",
                      now["met"], then["calls"], ("survey.plan_page", {}),
                      f"{now['month']} 月 {now['month_days_met']}/{now['month_days']} 天达到每天 {now['required']} 个")
+def _disputes(conn, code: str, day: date) -> dict:
+    """矛盾纠纷 (seed §9): 民转刑 year on year as the value (target −10%), dispute homicides
+    (−20%) and the townships missing a screening this month in the note; met when both are."""
+    ctc, homicide = dsp.year_on_year(conn, code, day)["targets"]
+    month = f"{day.year}-{day.month:02d}"
+    towns = dsp.cadence(conn, code, month, day)["levels"]["township"]
+    short = [u["name"] for u in towns["units"] if u["missing"]]
+    said = lambda t: f"{t['this_year']}/{t['last_year']} 起" + ("" if t["change"] is None else  # noqa: E731
+                                                              f" {t['change'] * 100:+.1f}%")
+    return indicator("disputes", "民转刑同比", ctc["change"], ctc["target"], "share", ctc["met"] and homicide["met"],
+                     None, ("disputes.index", {"period": month}),
+                     f"民转刑 {said(ctc)}；纠纷命案 {said(homicide)}（目标 ≤ -20%，{'达标' if homicide['met'] else '未达标'}）；"
+                     f"本月缺排查乡镇 {len(short)} 个" + (f"：{'、'.join(short[:4])}" if short else ""))
 
 
 def township_rows(names: list[tuple[str, str]], progress: dict, coverage: dict, cameras: dict, quota: dict,
@@ -179,7 +193,7 @@ def cockpit(conn, county: County, day: date, coverage: dict | None = None) -> di
                           video["video_covered_share"] >= VIDEO_TARGET, None, ("leader.coverage_page", {}),
                           f"达标 {video['video_covered']}/{video['villages']} 村（按现有摄像机）"),
             *_cameras(report, cams_then, day), hot[0], staffing, *_patrol(conn, county.code, day), hot[1],
-            _survey(conn, county.code, day, earlier)]
+            _survey(conn, county.code, day, earlier), _disputes(conn, county.code, day)]
     towns = township_rows(hl.township_names(conn, county.code), progress, report, cams_now, quota, staff_doc, flags)
     return {"date": day.isoformat(), "previous_date": earlier.isoformat(), "quarter": quarter,
             "indicators": inds, "townships": towns}
