@@ -21,12 +21,12 @@ PAGES: dict[str, list[Link]] = {
                 ("planner.remediation", "整治台账", {}), ("problems.index", "问题清单", {}), ("home.map_page", "地图", {"preset": "planner"})],
     "leader": [("leader.index", "领导驾驶舱", {}), ("leader.remediation", "偏远村整治", {}),
                ("leader.coverage_page", "视频覆盖", {}), ("leader.hotspots", "乱点整治进展", {}),
-               ("problems.index", "问题清单", {}),
+               ("problems.index", "问题清单", {}), ("rankings.leader", "乡镇排名", {}),
                ("home.map_page", "地图", {"preset": "leader"})],
     "admin": [("admin.index", "系统管理", {}), ("admin.imports_page", "数据导入", {}), ("admin.audit", "审计日志", {}),
               ("commander.devices_page", "巡防设备", {}),
               ("admin.category_list", "警情类别", {}), ("admin.calendar_page", "校历", {}),
-              ("problems.index", "问题清单", {}),
+              ("problems.index", "问题清单", {}), ("rankings.admin", "排名设置", {}),
               ("home.map_page", "地图", {"preset": "all"})],
     "patrol": [("patrol.me", "我的巡逻", {})],  # a patrol member sees nothing else (web.auth.PATROL_ENDPOINTS)
 }

@@ -21,6 +21,7 @@ from web.services import County
 from web.services import coverage as cov
 from web.services import hotspot_lists as hl
 from web.services import patrol
+from web.services import rankings as township_rankings
 from web.services import remediation as rem
 
 PATROL_DAYS = 30
@@ -169,7 +170,8 @@ def cockpit(conn, county: County, day: date, coverage: dict | None = None) -> di
             *_cameras(report, cams_then, day), hot[0], staffing, *_patrol(conn, county.code, day), hot[1]]
     towns = township_rows(hl.township_names(conn, county.code), progress, report, cams_now, quota, staff_doc, flags)
     return {"date": day.isoformat(), "previous_date": earlier.isoformat(), "quarter": quarter,
-            "indicators": inds, "townships": towns}
+            "indicators": inds, "townships": towns,
+            "ranking": township_rankings.cockpit_panel(conn, county.code)}  # issue 16: the latest published ranking
 
 
 # the township table's columns: (key, label, unit, target)

@@ -52,6 +52,11 @@ def save_config(conn, county: str, values, user: str) -> dict:
     return config(conn, county)
 
 
+def config_history(conn, county: str) -> list[dict]:
+    """The saved settings, newest first (who, when)."""
+    return [{**c, "updated_at": c["updated_at"].isoformat(timespec="minutes")} for c in store.config_history(conn, county)]
+
+
 def period_range(period: str, today: date) -> tuple[str, date, date]:
     """(kind, first day, day after) of a period that has begun; InvalidInput otherwise."""
     try:
@@ -181,6 +186,23 @@ def latest_flags(conn, county: str) -> dict | None:
                        for r in rows if r["bottom"]]}
 
 
+def cockpit_panel(conn, county: str, earlier: int = 2) -> dict | None:
+    """``latest_flags`` with the flagged townships of the ``earlier`` published periods before
+    it (latest first): the cockpit's ranking panel; None when nothing was published."""
+    panel = latest_flags(conn, county)
+    if panel is None:
+        return None
+    before, period = [], panel["period"]
+    for _ in range(earlier):
+        period = scoring.previous_period(period)
+        rows = store.published(conn, county, period)
+        if not rows:
+            break
+        before.append({"period": period, "flagged": [{"name": r["township_name"], "flag": r["flag"],
+                                                     "consecutive": r["consecutive"]} for r in rows if r["flag"]]})
+    return {**panel, "earlier": before}
+
+
 def periods(conn, county: str) -> list[str]:
     """Every published period, latest first."""
     return store.periods(conn, county)
@@ -196,3 +218,37 @@ def table_rows(doc: dict) -> list[list]:
                      *[(t["inputs"].get(k) or {}).get("value") for k in keys],
                      "是" if t["bottom"] else "", t["consecutive"], t["flag"] or ""])
     return rows
+
+
+def recent_periods(kind: str, today: date, count: int = 8) -> list[str]:
+    """The period of ``today`` and the ``count`` - 1 before it, latest first."""
+    out = [scoring.period_of(today, kind)]
+    while len(out) < count:
+        out.append(scoring.previous_period(out[-1]))
+    return out
+
+
+def sparkline(ranks: list[int | None], towns: int, width: int = 96, height: int = 24) -> str:
+    """SVG polyline points of ranks over periods (rank 1 at the top); '' with fewer than 2."""
+    known = [(i, r) for i, r in enumerate(ranks) if r is not None]
+    if len(known) < 2:
+        return ""
+    step = width / max(len(ranks) - 1, 1)
+    span = max(towns - 1, 1)
+    return " ".join(f"{i * step:.1f},{2 + (r - 1) / span * (height - 4):.1f}" for i, r in known)
+
+
+def township_histories(conn, county: str, kind: str, last: int = 8) -> dict:
+    """The last ``last`` published periods of ``kind`` (oldest first) and per township its
+    rank, bottom, consecutive and flag in each, with a sparkline of its ranks."""
+    names = township_names(conn, county)
+    periods_ = sorted(p for p in store.periods(conn, county) if scoring.period_kind(p) == kind)[-last:]
+    rows = []
+    for code, name in names.items():
+        mine = {r["period"]: r for r in store.history(conn, county, code, kind)}
+        cells = [mine.get(p) for p in periods_]
+        rows.append({"code": code, "name": name,
+                     "cells": [{"rank": c["rank"], "bottom": c["bottom"], "flag": c["flag"],
+                                "consecutive": c["consecutive"]} if c else None for c in cells],
+                     "spark": sparkline([c["rank"] if c else None for c in cells], len(names))})
+    return {"periods": periods_, "townships": rows}
