@@ -9,6 +9,7 @@ from pathlib import Path
 
 from data import calendar_file
 from data.demo import problems as demo_problems
+from data.demo import rankings as demo_rankings
 from layers import hotspot_imports, remediation, school_calendar, store, users
 from layers.catalog import LAYERS
 
@@ -57,6 +58,7 @@ def load_demo(conn, seed: int = 0, if_empty: bool = False, county_code: str | No
     hotspot_imports.record_imported(conn, county_code)
     counts["problems"] = demo_problems.load(conn, county_code, frames, seed)  # issue 16: the 四单制 list
     counts["calendar"] = load_calendar(conn, county_code)
+    counts["rankings"] = len(demo_rankings.load(conn, county_code))  # issue 16: the published township rankings
     store.analyze(conn)
     create_demo_users(conn)
     return counts

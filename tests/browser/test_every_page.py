@@ -50,6 +50,8 @@ PAGES = [
     ("planner", "/problems/28", "#problem-steps"),
     ("leader", "/problems/52", "#problem-steps"),
     ("commander", "/problems/new?source=checkin", "#problem-new"),
+    ("leader", "/leader/rankings?period=2026Q3", "#rankings-table"),
+    ("admin", "/admin/rankings", "#ranking-config"),
 ]
 
 
