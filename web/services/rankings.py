@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from geo import rankings as scoring
+from geo.calendar import LOCAL
 from layers import rankings as store
 from layers.errors import Conflict, FeatureNotFound, InvalidInput
 from layers.problems import township_names
@@ -37,7 +38,7 @@ def config(conn, county: str) -> dict:
         return default_config()
     weights = {k: float(saved["weights"].get(k, 0.0)) for k in INPUTS}
     at = saved["updated_at"]
-    return {**saved, "weights": weights, "updated_at": at.isoformat() if at else None, "default": False}
+    return {**saved, "weights": weights, "updated_at": at.astimezone(LOCAL).isoformat() if at else None, "default": False}
 
 
 def save_config(conn, county: str, values, user: str) -> dict:
@@ -54,7 +55,7 @@ def save_config(conn, county: str, values, user: str) -> dict:
 
 def config_history(conn, county: str) -> list[dict]:
     """The saved settings, newest first (who, when)."""
-    return [{**c, "updated_at": c["updated_at"].isoformat(timespec="minutes")} for c in store.config_history(conn, county)]
+    return [{**c, "updated_at": c["updated_at"].astimezone(LOCAL).isoformat(timespec="minutes")} for c in store.config_history(conn, county)]
 
 
 def period_range(period: str, today: date) -> tuple[str, date, date]:
@@ -102,6 +103,12 @@ def compute(conn, county: str, period: str, today: date) -> dict:
             "inputs": _inputs(cfg), "townships": towns}
 
 
+def _order(key: str) -> tuple[int, str]:
+    """Registered inputs in their order, then any input no longer registered."""
+    keys = list(INPUTS)
+    return (keys.index(key), "") if key in keys else (len(keys), key)
+
+
 def _published_doc(rows: list[dict], today: date) -> dict:
     first = rows[0]
     period = first["period"]
@@ -110,13 +117,13 @@ def _published_doc(rows: list[dict], today: date) -> dict:
     inputs = [{"key": k, "label": INPUTS[k].label_zh if k in INPUTS else k,
                "higher_is_better": INPUTS[k].higher_is_better if k in INPUTS else True,
                "scale": INPUTS[k].scale if k in INPUTS else None, "weight": w}
-              for k, w in used["weights"].items()]
+              for k, w in sorted(used["weights"].items(), key=lambda kw: _order(kw[0]))]
     towns = [{"code": r["township_code"], "name": r["township_name"], "score": r["score"], "rank": r["rank"],
               "bottom": r["bottom"], "consecutive": r["consecutive"], "flag": r["flag"], "inputs": r["inputs"]}
              for r in rows]
     return {"period": period, "kind": first["period_kind"], "from": start.isoformat(), "to": end.isoformat(),
             "provisional": end > today, "published": True, "published_by": first["published_by"],
-            "published_at": first["published_at"].isoformat(), "previous_period": scoring.previous_period(period),
+            "published_at": first["published_at"].astimezone(LOCAL).isoformat(), "previous_period": scoring.previous_period(period),
             "config": used, "inputs": inputs, "townships": towns}
 
 
