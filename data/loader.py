@@ -11,6 +11,7 @@ from data import calendar_file
 from data.demo import disputes as demo_disputes
 from data.demo import problems as demo_problems
 from data.demo import survey as demo_survey
+from data.demo import rankings as demo_rankings
 from layers import hotspot_imports, remediation, school_calendar, store, users
 from layers.catalog import LAYERS
 
@@ -61,6 +62,7 @@ def load_demo(conn, seed: int = 0, if_empty: bool = False, county_code: str | No
     counts["survey_calls"] = demo_survey.load(conn, county_code, seed)  # issue 16: opinion calls
     counts["dispute_screenings"] = demo_disputes.load(conn, county_code, seed)  # issue 16: dispute screening
     counts["calendar"] = load_calendar(conn, county_code)
+    counts["rankings"] = len(demo_rankings.load(conn, county_code))  # issue 16: the published township rankings
     store.analyze(conn)
     create_demo_users(conn)
     return counts

@@ -3,7 +3,7 @@ a tracked table raises its version, so whatever was built from the data can be k
 one of its tables changes (``web.cache``) and a change shows at the next request.
 
 Tracked: every layer of the catalog and the tables of listings, remediation, camera
-status, the incident category mapping and the school calendar (``TRACKED``); ``track(conn)`` (run at every
+status, the incident category mapping, the school calendar and the published township rankings (``TRACKED``); ``track(conn)`` (run at every
 migrate) adds the trigger to a new layer's table without a migration of its own.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from layers.catalog import LAYERS
 
 TRACKED = ("remediation_events", "camera_status_events", "hotspot_lists", "hotspot_list_items",
            "hotspot_status_events", "incident_focus_map", "village_video_rules", "calendar_days", "school_terms",
-           "dispute_screenings")
+           "dispute_screenings", "ranking_config", "ranking_results", "survey_calls", "problems", "problem_steps")
 
 
 def tracked_tables() -> list[str]:

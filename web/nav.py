@@ -22,12 +22,12 @@ PAGES: dict[str, list[Link]] = {
                 ("disputes.index", "矛盾纠纷排查", {}), ("home.map_page", "地图", {"preset": "planner"})],
     "leader": [("leader.index", "领导驾驶舱", {}), ("leader.remediation", "偏远村整治", {}),
                ("leader.coverage_page", "视频覆盖", {}), ("leader.hotspots", "乱点整治进展", {}),
-               ("problems.index", "问题清单", {}), ("survey.plan_page", "民意调查", {}),
+               ("problems.index", "问题清单", {}), ("survey.plan_page", "民意调查", {}), ("rankings.leader", "乡镇排名", {}),
                ("home.map_page", "地图", {"preset": "leader"})],
     "admin": [("admin.index", "系统管理", {}), ("admin.imports_page", "数据导入", {}), ("admin.audit", "审计日志", {}),
               ("commander.devices_page", "巡防设备", {}),
               ("admin.category_list", "警情类别", {}), ("admin.calendar_page", "校历", {}),
-              ("problems.index", "问题清单", {}), ("survey.index", "民意调查", {}),
+              ("problems.index", "问题清单", {}), ("survey.index", "民意调查", {}), ("rankings.admin", "排名设置", {}),
               ("home.map_page", "地图", {"preset": "all"})],
     "patrol": [("patrol.me", "我的巡逻", {})],  # a patrol member sees nothing else (web.auth.PATROL_ENDPOINTS)
 }

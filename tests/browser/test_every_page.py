@@ -54,6 +54,8 @@ PAGES = [
     ("leader", "/survey/plan", "#sv-plan-villages"),
     ("planner", "/planner/disputes/?period=2026-11", "#cadence-township"),
     ("leader", "/planner/disputes/?period=2026Q3", "#dispute-targets"),
+    ("leader", "/leader/rankings?period=2026Q3", "#rankings-table"),
+    ("admin", "/admin/rankings", "#ranking-config"),
 ]
 
 

@@ -22,6 +22,7 @@ from web.services import coverage as cov
 from web.services import disputes as dsp
 from web.services import hotspot_lists as hl
 from web.services import patrol
+from web.services import rankings as township_rankings
 from web.services import remediation as rem
 
 PATROL_DAYS = 30
@@ -196,7 +197,8 @@ def cockpit(conn, county: County, day: date, coverage: dict | None = None) -> di
             _survey(conn, county.code, day, earlier), _disputes(conn, county.code, day)]
     towns = township_rows(hl.township_names(conn, county.code), progress, report, cams_now, quota, staff_doc, flags)
     return {"date": day.isoformat(), "previous_date": earlier.isoformat(), "quarter": quarter,
-            "indicators": inds, "townships": towns}
+            "indicators": inds, "townships": towns,
+            "ranking": township_rankings.cockpit_panel(conn, county.code)}  # issue 16: the latest published ranking
 
 
 # the township table's columns: (key, label, unit, target)

@@ -1,0 +1,24 @@
+"""The demo county's published rankings: the ended quarters of the demo year, published in
+order from the demo data, with a 约谈 and a 挂牌督办 in the history; a second load keeps them."""
+from __future__ import annotations
+
+from data.demo import rankings as demo
+from data.demo.constants import COUNTY_CODE
+from data.loader import load_demo
+from layers import rankings as store
+from web.services import rankings
+
+
+def test_load_demo_publishes_the_past_quarters(conn):
+    counts = load_demo(conn)
+    assert counts["rankings"] == 3
+    assert rankings.periods(conn, COUNTY_CODE) == ["2026Q3", "2026Q2", "2026Q1"]
+    flags = {r["flag"] for p in ("2026Q1", "2026Q2", "2026Q3") for r in store.published(conn, COUNTY_CODE, p)}
+    assert {"约谈", "挂牌督办"} <= flags
+    for p in ("2026Q1", "2026Q2", "2026Q3"):
+        rows = store.published(conn, COUNTY_CODE, p)
+        assert len(rows) == 16 and any(r["bottom"] for r in rows)
+        assert all(r["consecutive"] >= 1 for r in rows if r["bottom"])
+    panel = rankings.cockpit_panel(conn, COUNTY_CODE)
+    assert panel["period"] == "2026Q3" and panel["bottom"] and len(panel["earlier"]) == 2
+    assert demo.load(conn, COUNTY_CODE) == [] and store.count(conn)[1] == 48
