@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from data import calendar_file
+from data.demo import grids as demo_grids
 from data.demo import problems as demo_problems
 from layers import hotspot_imports, remediation, school_calendar, store, users
 from layers.catalog import LAYERS
@@ -56,6 +57,7 @@ def load_demo(conn, seed: int = 0, if_empty: bool = False, county_code: str | No
               + "、".join(e["name"] for e in imported["exceptions"]), file=sys.stderr)
     hotspot_imports.record_imported(conn, county_code)
     counts["problems"] = demo_problems.load(conn, county_code, frames, seed)  # issue 16: the 四单制 list
+    counts["village_staff"] = demo_grids.load_staff(conn, county_code, frames, seed)  # issue 16: 一村一警一法律顾问
     counts["calendar"] = load_calendar(conn, county_code)
     store.analyze(conn)
     create_demo_users(conn)

@@ -10,4 +10,4 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 # the modules put their routes on bp
 from web.api import (  # noqa: E402,F401
     cameras, categories, checkins, cockpit, coverage, devices, hotspots, imports, layers, lists, patrol,
-    problems, remediation, school_calendar, search, uploads, users)
+    grids, problems, remediation, school_calendar, search, uploads, users)

@@ -16,11 +16,11 @@ def print_date() -> str:
 
 def register(app) -> None:
     from web import nav, numbers
-    from web.pages import admin, commander, home, leader, patrol, planner, problems
+    from web.pages import admin, commander, grids, home, leader, patrol, planner, problems
 
     app.add_template_global(print_date, "print_date")
     nav.init_app(app)
     numbers.register(app)
-    for module in (home, commander, planner, leader, admin, patrol, problems):
+    for module in (home, commander, planner, leader, admin, patrol, problems, grids):
         app.register_blueprint(module.bp)
     app.add_url_rule("/vendor/<path:filename>", "vendor", home.vendor)
