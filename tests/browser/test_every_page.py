@@ -50,6 +50,8 @@ PAGES = [
     ("planner", "/problems/28", "#problem-steps"),
     ("leader", "/problems/52", "#problem-steps"),
     ("commander", "/problems/new?source=checkin", "#problem-new"),
+    ("planner", "/grids/staffing", "#staff-form"),
+    ("leader", "/grids/staffing?township=410999001", "#village-staffing"),
 ]
 
 
