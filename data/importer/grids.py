@@ -49,3 +49,66 @@ def after_write(conn, county_code: str, problems, actor: str | None) -> bool:
     changed = store.settle(conn, county_code, actor or "import")
     LOGGER.info("grids: %d grid member posts set from the file", changed)
     return True
+
+
+# The posts file (village_staff): its headers, and its roles as people write them.
+STAFF_HEADERS = {"village_code": ("村编码", "所属村", "行政村编码", "village_code"),
+                 "grid_code": ("网格编码", "网格编号", "grid_code"), "role": ("岗位", "职务", "角色", "role"),
+                 "name": ("姓名", "name"), "phone": ("联系电话", "电话", "手机号", "phone"),
+                 "since": ("任职日期", "到岗日期", "since")}
+ROLE_WORDS = {"网格员": "grid_member", "驻村民警": "police", "民警": "police", "社区民警": "police",
+              "法律顾问": "legal_adviser", "grid_member": "grid_member", "police": "police",
+              "legal_adviser": "legal_adviser"}
+
+
+def import_staff(conn, path, county_code: str, actor: str) -> int:
+    """Import posts from a CSV (UTF-8 or GBK) or XLSX file: 村编码, 网格编码 (optional),
+    岗位 (网格员/驻村民警/法律顾问), 姓名, 联系电话 (optional), 任职日期 (optional). All or
+    nothing: ImportRefused naming every bad row (its number as a spreadsheet shows it, the
+    column, what is wrong). Returns the posts set. Does not commit."""
+    import pandas as pd
+
+    from layers.errors import ImportRefused
+
+    path = str(path)
+    if path.lower().endswith(".xlsx"):
+        frame = pd.read_excel(path, dtype=str)
+    else:
+        try:
+            frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            frame = pd.read_csv(path, dtype=str, encoding="gb18030")
+    wanted = {h: col for col, heads in STAFF_HEADERS.items() for h in heads}
+    frame = frame.rename(columns={c: wanted.get(str(c).strip(), c) for c in frame.columns})
+    problems = [f"缺少列 {STAFF_HEADERS[c][0]} (missing column {c})" for c in ("village_code", "role", "name")
+                if c not in frame.columns]
+    if problems:
+        raise ImportRefused(problems)
+    posts = []
+    for i, row in enumerate(frame.to_dict("records"), start=2):
+        value = {k: (None if pd.isna(row.get(k)) or not str(row.get(k)).strip() else str(row.get(k)).strip())
+                 for k in STAFF_HEADERS}
+        role = ROLE_WORDS.get(value["role"] or "")
+        village = value["village_code"]
+        if role is None:
+            problems.append(f"第 {i} 行 列 岗位: '{value['role']}' 应为 网格员、驻村民警 或 法律顾问")
+        elif village is None or not store.village_exists(conn, county_code, village):
+            problems.append(f"第 {i} 行 列 村编码: 没有编码为 '{village}' 的村")
+        elif value["grid_code"] is not None and store.grid_village(conn, county_code, value["grid_code"]) != village:
+            problems.append(f"第 {i} 行 列 网格编码: 村 {village} 没有网格 '{value['grid_code']}'")
+        elif role == "grid_member" and value["grid_code"] is None:
+            problems.append(f"第 {i} 行 列 网格编码: 网格员须填写网格编码")
+        elif value["name"] is None or len(value["name"]) > 100:
+            problems.append(f"第 {i} 行 列 姓名: 应为 1 至 100 个字")
+        else:
+            since = pd.to_datetime(value["since"], errors="coerce") if value["since"] else None
+            if value["since"] and pd.isna(since):
+                problems.append(f"第 {i} 行 列 任职日期: 不是有效日期 '{value['since']}'")
+                continue
+            posts.append((village, value["grid_code"], role, value["name"], value["phone"],
+                          since.date() if since is not None else None))
+    if problems:
+        raise ImportRefused(problems)
+    for village, grid, role, name, phone, since in posts:
+        store.set_post(conn, county_code, village, grid, role, name, phone, since, actor)
+    return len(posts)

@@ -6,10 +6,12 @@ import math
 
 import mapbox_vector_tile
 import geopandas as gpd
+import pandas as pd
 import pytest
 from shapely.geometry import box
 
 from data.importer import import_file
+from layers import grids as store
 from layers.errors import ImportRefused
 from tests.conftest import basic
 from tests.helpers import COUNTY, small_county
@@ -171,3 +173,26 @@ def test_grids_are_vector_tiles_with_the_member(county, conn, tmp_path):
     assert tile.status_code == 200
     props = [f["properties"] for f in mapbox_vector_tile.decode(tile.data)["grids"]["features"]]
     assert {(p["code"], p["name"], p["member"]) for p in props} == {("G1", "一网格", "张三"), ("G2", "二网格", "李四")}
+
+
+def test_posts_import_from_a_spreadsheet_all_or_nothing(county, conn, tmp_path):
+    from data.importer.grids import import_staff
+
+    load(conn, grid_csv(tmp_path, halves()))
+    rows = [{"村编码": V1, "网格编码": "", "岗位": "驻村民警", "姓名": "王警官", "联系电话": "13900000000", "任职日期": "2026-03-01"},
+            {"村编码": V1, "网格编码": "G2", "岗位": "网格员", "姓名": "钱五", "联系电话": "", "任职日期": ""}]
+    bad = tmp_path / "bad.csv"
+    pd.DataFrame(rows + [{"村编码": V1, "岗位": "书记", "姓名": "某"}, {"村编码": V2, "网格编码": "G1", "岗位": "法律顾问",
+                                                                       "姓名": "某"}]).to_csv(bad, index=False)
+    with pytest.raises(ImportRefused) as err:
+        import_staff(conn, bad, COUNTY, "tester")
+    assert err.value.problems == ["第 4 行 列 岗位: '书记' 应为 网格员、驻村民警 或 法律顾问",
+                                  f"第 5 行 列 网格编码: 村 {V2} 没有网格 'G1'"]
+    good = tmp_path / "staff.xlsx"
+    pd.DataFrame(rows).to_excel(good, index=False)
+    assert import_staff(conn, good, COUNTY, "tester") == 2
+    conn.commit()
+    posts = {(p["role"], p["grid_code"]): p for p in store.staff(conn, COUNTY, V1)}
+    assert posts[("police", None)]["since"].isoformat() == "2026-03-01"
+    assert posts[("grid_member", "G2")]["name"] == "钱五"
+    assert count(conn, "SELECT member FROM grids WHERE code = 'G2'") == "钱五"
