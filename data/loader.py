@@ -9,6 +9,7 @@ from pathlib import Path
 
 from data import calendar_file
 from data.demo import disputes as demo_disputes
+from data.demo import grids as demo_grids
 from data.demo import problems as demo_problems
 from data.demo import survey as demo_survey
 from data.demo import rankings as demo_rankings
@@ -61,6 +62,7 @@ def load_demo(conn, seed: int = 0, if_empty: bool = False, county_code: str | No
     counts["problems"] = demo_problems.load(conn, county_code, frames, seed)  # issue 16: the 四单制 list
     counts["survey_calls"] = demo_survey.load(conn, county_code, seed)  # issue 16: opinion calls
     counts["dispute_screenings"] = demo_disputes.load(conn, county_code, seed)  # issue 16: dispute screening
+    counts["village_staff"] = demo_grids.load_staff(conn, county_code, frames, seed)  # issue 16: 一村一警一法律顾问
     counts["calendar"] = load_calendar(conn, county_code)
     counts["rankings"] = len(demo_rankings.load(conn, county_code))  # issue 16: the published township rankings
     store.analyze(conn)

@@ -331,6 +331,18 @@ _add(Layer("hotspots", "治安乱点", "MultiPolygon", (
     kinds=_coloured(HOTSPOT_COLORS, lambda c: {"color": c, "fillColor": c}),
     other=Kind(None, "其他", {"color": "#e31a1c", "fillColor": "#e31a1c"}))))
 
+_add(Layer("grids", "网格", "MultiPolygon", (
+    CODE, NAME,
+    Column("village_code", "text", "所属村", required=False),
+    Column("township_code", "text", "乡镇编码", required=False, derived=True),
+    Column("member", "text", "网格员", required=False, max_length=100),
+    Column("member_phone", "text", "联系电话", required=False, max_length=40),
+), accepts=("Polygon", "MultiPolygon"), look=Look(
+    403, ("commander",), simplify=1e-5, legend="网格（虚线为网格边界）",
+    style={"color": "#6a51a3", "weight": 1.2, "dashArray": "4 3", "fillColor": "#bcbddc", "fillOpacity": 0.08},
+    popup=(NAME, Column("member", "text", "网格员"), Column("member_phone", "text", "联系电话"),
+           Column("village_code", "text", "所属村")))))
+
 
 def overlays() -> list[tuple[str, str, Look, Layer]]:
     """(name, title, look, source layer) of every map overlay, in the catalog's order."""

@@ -71,6 +71,11 @@ LAYER_HEADERS = {
         "level": ("级别", "层级", "挂牌级别"), "status": ("状态", "整治状态"), "unit": ("责任单位",),
         "deadline": ("整治期限", "期限", "完成时限"), "carried_from": ("延续自",),
     },
+    "grids": {
+        "code": ("网格编码", "网格编号", "网格代码", "编码"), "name": ("网格名称", "网格名", "名称"),
+        "village_code": ("所属村", "所属行政村", "村编码", "所属村（社区）"),
+        "member": ("网格员", "网格员姓名", "专职网格员"), "member_phone": ("联系电话", "网格员电话", "电话", "手机号"),
+    },
 }
 
 # (layer, column) -> {word: value}: what ledgers write beyond the catalog's labels.

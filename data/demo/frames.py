@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from data.demo import grids as demo_grids
 from data.demo.constants import METRIC_CRS, ROAD_CLASSES, TIMEZONE
 from data.demo.incidents import Incidents
 from data.demo.incidents_model import written
@@ -166,4 +167,5 @@ def frames(*, land: Land, roads: Roads, schools: Schools, cameras: dict, inciden
         "patrol_tracks": _tracks(tracks, codes),
         "hotspots": _hotspots(hotspots, codes),
     }
+    f["grids"] = demo_grids.grid_frame(f["villages"])  # issue 16: grids inside each village
     return {name: f[name] for name in LAYERS}

@@ -16,6 +16,7 @@ import sys
 import numpy as np
 import pandas as pd
 
+from data.importer import grids as grid_checks
 from data.importer.reproject import WGS84
 from data.loader import track_codes
 from layers import hotspot_imports, store
@@ -162,6 +163,9 @@ def _write_chunks(conn, layer: Layer, frames, problems, county_code: str, replac
     if problems:        # found once the whole file was seen
         raise _Stop
     store.locate(conn, county_code)
+    if layer.name == "grids" and not grid_checks.after_write(conn, county_code, problems,
+                                                             getattr(history, "actor", None)):
+        raise _Stop
     if layer.name == "hotspots":  # a list decided outside the system: a published version
         hotspot_imports.record_imported(conn, county_code)
     if counts[0] >= ANALYZE_MIN_ROWS:

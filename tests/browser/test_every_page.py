@@ -56,6 +56,8 @@ PAGES = [
     ("leader", "/planner/disputes/?period=2026Q3", "#dispute-targets"),
     ("leader", "/leader/rankings?period=2026Q3", "#rankings-table"),
     ("admin", "/admin/rankings", "#ranking-config"),
+    ("planner", "/grids/staffing", "#staff-form"),
+    ("leader", "/grids/staffing?township=410999001", "#village-staffing"),
 ]
 
 

@@ -88,6 +88,8 @@ def small_county() -> dict[str, gpd.GeoDataFrame]:
              "unit": "城关派出所", "deadline": "2026-06-30"},
             {"code": "H2", "quarter": "2026Q1", "level": "township", "name": "河口集市", "status": "delisted"},
         ], [box(X0 + 0.03, Y0 + 0.03, X0 + 0.035, Y0 + 0.035), box(X0 + 0.13, Y0 + 0.03, X0 + 0.135, Y0 + 0.035)]),
+        "grids": _frame([{"code": "G1", "name": "东关村第1网格", "village_code": "V1", "member": "张三"}],
+                        [box(X0 + 0.03, Y0 + 0.03, X0 + 0.035, Y0 + 0.035)]),
     }
 
 

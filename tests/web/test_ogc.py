@@ -78,6 +78,8 @@ def county_frames() -> dict:
                              "name": "车站周边", "status": "listed", "unit": "派出所",
                              "deadline": date(2026, 12, 31)}],
                            [box(113.03, 34.03, 113.04, 34.04)]),
+        "grids": _frame([{"code": "G1", "name": "一村第1网格", "village_code": "V1", "member": "张三",
+                          "member_phone": "13800000000"}], [box(113.0, 34.0, 113.05, 34.05)]),
     }
 
 

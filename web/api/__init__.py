@@ -9,5 +9,5 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 # the modules put their routes on bp
 from web.api import (  # noqa: E402,F401
-    cameras, categories, checkins, cockpit, coverage, devices, disputes, hotspots, imports, layers, lists, patrol,
-    problems, rankings, remediation, school_calendar, search, survey, uploads, users)
+    cameras, categories, checkins, cockpit, coverage, devices, disputes, grids, hotspots, imports, layers, lists,
+    patrol, problems, rankings, remediation, school_calendar, search, survey, uploads, users)

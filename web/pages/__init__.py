@@ -16,12 +16,12 @@ def print_date() -> str:
 
 def register(app) -> None:
     from web import nav, numbers
-    from web.pages import admin, commander, home, leader, patrol, planner, problems, rankings, survey
+    from web.pages import admin, commander, grids, home, leader, patrol, planner, problems, rankings, survey
 
     app.add_template_global(print_date, "print_date")
     nav.init_app(app)
     numbers.register(app)
-    for module in (home, commander, planner, leader, admin, patrol, problems, survey, rankings):
+    for module in (home, commander, planner, leader, admin, patrol, problems, survey, rankings, grids):
         app.register_blueprint(module.bp)
     from web.pages import disputes  # issue 16: dispute screening
     app.register_blueprint(disputes.bp)
