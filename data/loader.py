@@ -60,7 +60,7 @@ def load_demo(conn, seed: int = 0, if_empty: bool = False, county_code: str | No
               + "、".join(e["name"] for e in imported["exceptions"]), file=sys.stderr)
     hotspot_imports.record_imported(conn, county_code)
     counts["problems"] = demo_problems.load(conn, county_code, frames, seed)  # issue 16: the 四单制 list
-    counts["survey_calls"] = demo_survey.load(conn, county_code, seed)  # issue 16: opinion calls
+    counts["survey_calls"] = demo_survey.load(conn, county_code, seed, frames)  # issue 16: opinion calls
     counts["dispute_screenings"] = demo_disputes.load(conn, county_code, seed)  # issue 16: dispute screening
     counts["village_staff"] = demo_grids.load_staff(conn, county_code, frames, seed)  # issue 16: 一村一警一法律顾问
     counts["calendar"] = load_calendar(conn, county_code)

@@ -21,8 +21,9 @@ MULTI = {"MultiPolygon": ("Polygon", shapely.multipolygons),
 
 
 def columns(layer: Layer) -> list[str]:
-    """The table columns a layer's CSV holds, in order."""
-    return ["county_code", "code"] + [c.name for c in layer.columns if c.name != "code"] + ["props", "geom"]
+    """The table columns a layer's CSV holds, in order (columns kept by the table when a file
+    lacks them, as the incidents' dispute flags, are left to their defaults)."""
+    return ["county_code", "code"] + [c.name for c in layer.columns if c.name != "code" and not c.kept] + ["props", "geom"]
 
 
 def _ewkb(layer: Layer, geoms) -> np.ndarray:

@@ -171,3 +171,11 @@ def add_posts(conn, county: str, posts: list[tuple], actor: str) -> None:
                             " updated_by) VALUES %s", [(county, *p, actor) for p in posts])
         execute_values(cur, "INSERT INTO village_staff_changes (county_code, village_code, grid_code, role, name,"
                             " phone, by_user) VALUES %s", [(county, *p, actor) for p in posts])
+
+
+def backdate_posts(conn, county: str, since: date) -> int:
+    """Mark every post of the county as held since ``since`` (a demo's posts, held long before
+    the demo's day); the number of posts."""
+    with conn.cursor() as cur:
+        cur.execute("UPDATE village_staff SET since = %s WHERE county_code = %s", (since, county))
+        return cur.rowcount

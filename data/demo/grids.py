@@ -17,6 +17,7 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPoint, MultiPolygon, Point
 
+from data.demo.constants import AS_OF
 from data.demo.names import SURNAMES
 from layers import grids as store
 from layers.catalog import LAYERS
@@ -89,4 +90,5 @@ def load_staff(conn, county_code: str, frames: dict, seed: int) -> int:
                 posts.append((code, None, role, person(rng), phone(rng)))
     store.add_posts(conn, county_code, posts, ACTOR)
     store.settle(conn, county_code, ACTOR)
+    store.backdate_posts(conn, county_code, AS_OF.replace(year=AS_OF.year - 1, month=1, day=1))  # held all the demo year
     return len(store.staff(conn, county_code))

@@ -41,13 +41,27 @@ def _score(rng, mean: float) -> int:
     return int(np.clip(np.rint(rng.normal(mean, 0.8)), 1, 5))
 
 
-def plan(villages: list[dict], seed: int = 0) -> list[tuple]:
-    """The calls as rows for ``layers.survey.insert_many`` (oldest first)."""
+def township_means(villages: list[dict], incidents: dict[str, int], rng) -> dict[str, tuple[float, float]]:
+    """Each township's mean 安全感 and 满意度: lower where incidents per head are higher
+    (people feel what happens around them), with some spread of its own."""
+    people: dict[str, float] = {}
+    for v in villages:
+        people[v["township_code"] or ""] = people.get(v["township_code"] or "", 0) + max(v["population"], 1)
+    towns = sorted(people)
+    rate = {t: incidents.get(t, 0) / people[t] for t in towns}
+    low, high = min(rate.values()), max(rate.values())
+    scaled = {t: (rate[t] - low) / (high - low) if high > low else 0.5 for t in towns}
+    return {t: (4.4 - 1.1 * scaled[t] + 0.3 * rng.random(), 4.2 - 1.2 * scaled[t] + 0.4 * rng.random())
+            for t in towns}
+
+
+def plan(villages: list[dict], seed: int = 0, incidents: dict[str, int] | None = None) -> list[tuple]:
+    """The calls as rows for ``layers.survey.insert_many`` (oldest first); ``incidents``:
+    the count per township that shapes its scores."""
     from data.importer.phones import phone_hash  # here: data.importer imports data.loader's helpers
 
     rng = np.random.default_rng([int(seed), 16001])
-    towns = sorted({v["township_code"] or "" for v in villages})
-    means = {t: (3.3 + 1.2 * rng.random(), 3.0 + 1.4 * rng.random()) for t in towns}
+    means = township_means(villages, incidents or {}, rng)
     weights = np.array([max(v["population"], 1) for v in villages], dtype=float)
     weights /= weights.sum()
     rows, first = [], AS_OF - dt.timedelta(days=DAYS - 1)
@@ -69,9 +83,9 @@ def plan(villages: list[dict], seed: int = 0) -> list[tuple]:
     return rows
 
 
-def load(conn, county_code: str, seed: int = 0) -> int:
+def load(conn, county_code: str, seed: int = 0, frames: dict | None = None) -> int:
     """Write the demo questions and calls (unless the county has calls); the calls written.
-    Does not commit."""
+    ``frames``: the demo's layers (incidents per township shape the scores). Does not commit."""
     if store.count(conn, county_code, dt.datetime(2000, 1, 1, tzinfo=LOCAL), dt.datetime(2101, 1, 1, tzinfo=LOCAL)):
         return 0
     for q in QUESTIONS:
@@ -79,4 +93,7 @@ def load(conn, county_code: str, seed: int = 0) -> int:
     villages = store.villages(conn, county_code)
     if not villages:
         return 0
-    return store.insert_many(conn, county_code, plan(villages, seed), "planner")
+    incidents = {}
+    if frames is not None and "township_code" in frames["incidents"]:
+        incidents = {str(k): int(n) for k, n in frames["incidents"]["township_code"].value_counts().items()}
+    return store.insert_many(conn, county_code, plan(villages, seed, incidents), "planner")

@@ -121,8 +121,10 @@ def test_bad_config_refused_nothing_written(county, conn, body, field):
 def test_config_saved_with_history(county, conn):
     client = county.test_client()
     got = client.get("/api/rankings/config", headers=basic("admin")).get_json()
-    assert got["default"] and set(got["weights"]) >= {"problems", "remediation", "coverage", "hotspots"}
-    assert all(w == 1 for w in got["weights"].values()) and got["period_kind"] == "quarter"
+    assert got["default"] and set(got["weights"]) == {"safety", "satisfaction", "problems", "remediation", "coverage",
+                                                      "hotspots", "screening", "staffing"}
+    assert {k: w for k, w in got["weights"].items() if w != 1} == {"safety": 2, "satisfaction": 2}
+    assert got["period_kind"] == "quarter"
     body = {"period_kind": "month", "weights": {"problems": 2, "remediation": 0}, "bottom_places": 2}
     saved = client.put("/api/rankings/config", json=body, headers=basic("admin")).get_json()
     assert saved["weights"]["problems"] == 2 and saved["weights"]["hotspots"] == 0 and saved["updated_by"] == "admin"

@@ -6,15 +6,10 @@ the township has no value for the period; its weight goes to its other inputs, s
 ``geo.rankings``). ``scale`` says how the value is put on 0–100: 'share' (0–1), 'mean5'
 (a 1–5 mean) or 'minmax' (a count compared across townships).
 
-Registered here: problems, remediation, coverage, hotspots. Added by the integrator, one
-line each, when their modules are merged (they do not exist on this branch):
-
-    safety:       web.services.survey.township_opinion(conn, code, start, end)[t]["safety"]        (1–5, mean5)
-    satisfaction: web.services.survey.township_opinion(conn, code, start, end)[t]["satisfaction"]  (1–5, mean5)
-    screening:    web.services.disputes.township_screening(conn, code, start, end)[t]["share"]     (share)
-    staffing:     web.services.grids.township_staffing(conn, code, start, end)[t]["share"]         (share)
-
-e.g. ``register(Input("safety", "群众安全感", True, _survey("safety"), "mean5"))``.
+Registered: safety and satisfaction (the opinion calls' 1–5 means), problems, remediation,
+coverage, hotspots, screening (dispute screenings held of those owed), staffing (villages
+with their police officer, legal adviser and grid members). ``DEFAULT_WEIGHTS``: what people
+feel counts double (seed §12 measures the programme by 安全感 and 满意度), the rest 1.
 """
 from __future__ import annotations
 
@@ -29,8 +24,11 @@ from layers import hotspots as hotspot_layer
 from layers.problems import township_names
 from web.services import County
 from web.services import coverage as coverage_service
+from web.services import disputes as dispute_service
+from web.services import grids as grid_service
 from web.services import problems as problem_service
 from web.services import remediation as remediation_service
+from web.services import survey as survey_service
 
 Values = dict[str, float | None]
 
@@ -89,7 +87,34 @@ def hotspot_quarters(conn, county_code: str, start: date, end: date) -> Values:
     return {t: float(longest.get(t, 0)) for t in township_names(conn, county_code)}
 
 
+def _opinion(key: str) -> Callable[..., Values]:
+    """The period's mean 安全感 or 满意度 of the opinion calls (None without calls)."""
+    def read(conn, county_code: str, start: date, end: date) -> Values:
+        calls = survey_service.township_opinion(conn, county_code, start, end)
+        return {t: (calls.get(t) or {}).get(key) for t in township_names(conn, county_code)}
+    return read
+
+
+def screening_share(conn, county_code: str, start: date, end: date) -> Values:
+    """Share of the township's screening slots (two a month, seed §9) held in the period."""
+    done = dispute_service.township_screening(conn, county_code, start, end)
+    return {t: (done.get(t) or {}).get("share") for t in township_names(conn, county_code)}
+
+
+def staffing_share(conn, county_code: str, start: date, end: date) -> Values:
+    """Share of the township's villages with their police officer, legal adviser and grid
+    members (一村（格）一警一法律顾问, seed §10), posts held now (no history of posts)."""
+    staffed = grid_service.township_staffing(conn, county_code, start, end)
+    return {t: (staffed.get(t) or {}).get("share") for t in township_names(conn, county_code)}
+
+
+register(Input("safety", "群众安全感", True, _opinion("safety"), "mean5"))
+register(Input("satisfaction", "群众满意度", True, _opinion("satisfaction"), "mean5"))
 register(Input("problems", "问题按期办结率", True, problems_on_time, "share"))
 register(Input("remediation", "偏远村整治率", True, remediation_share, "share"))
 register(Input("coverage", "村视频规则达标率", True, video_rule_share, "share"))
 register(Input("hotspots", "乱点连续挂牌季度", False, hotspot_quarters, "minmax"))
+register(Input("screening", "矛盾纠纷排查按期率", True, screening_share, "share"))
+register(Input("staffing", "一村一警一法律顾问配齐率", True, staffing_share, "share"))
+
+DEFAULT_WEIGHTS = {key: 2.0 if key in ("safety", "satisfaction") else 1.0 for key in INPUTS}

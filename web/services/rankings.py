@@ -18,15 +18,15 @@ from geo.calendar import LOCAL
 from layers import rankings as store
 from layers.errors import Conflict, FeatureNotFound, InvalidInput
 from layers.problems import township_names
-from web.services.ranking_inputs import INPUTS
+from web.services.ranking_inputs import DEFAULT_WEIGHTS, INPUTS
 
 DEFAULT_KIND = "quarter"
 DEFAULT_BOTTOM = 1
 
 
 def default_config() -> dict:
-    """Every registered input weight 1, quarters, the last 1 place."""
-    return {"period_kind": DEFAULT_KIND, "weights": {k: 1.0 for k in INPUTS}, "bottom_places": DEFAULT_BOTTOM,
+    """The registered inputs at their default weights (safety and satisfaction 2, the rest 1), quarters, the last 1 place."""
+    return {"period_kind": DEFAULT_KIND, "weights": dict(DEFAULT_WEIGHTS), "bottom_places": DEFAULT_BOTTOM,
             "updated_by": None, "updated_at": None, "default": True}
 
 
