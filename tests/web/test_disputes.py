@@ -213,4 +213,4 @@ def test_the_cockpit_card(county):
     card = {i["key"]: i for i in doc["indicators"]}["disputes"]
     assert (card["value"], card["target"], card["met"]) == (-0.1, -0.1, True)
     assert "纠纷命案 0/0 起" in card["note"] and "本月缺排查乡镇 2 个" in card["note"]
-    assert card["detail_url"] == "/planner/disputes/?period=2026-11"
+    assert card["detail_url"] == "/disputes/?period=2026-11"

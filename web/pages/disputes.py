@@ -20,7 +20,7 @@ from web.schemas import parse
 from web.schemas.disputes import NewScreening, PeriodQuery, ScreeningFilter
 from web.services import disputes
 
-bp = Blueprint("disputes", __name__, url_prefix="/planner/disputes")
+bp = Blueprint("disputes", __name__, url_prefix="/disputes")
 READERS = ("planner", "commander", "leader")
 
 

@@ -2,7 +2,7 @@
 each input, bottom places, flags, consecutive counts; a period switcher; each township's
 history with a sparkline; XLSX), and the admin's settings and publishing.
 
-Every signed-in role but patrol members reads /leader/rankings; only admins change
+Every signed-in role but patrol members reads /rankings/; only admins change
 settings or publish.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ def _period_or_error() -> tuple[str | None, str | None]:
         return None, str(err)
 
 
-@bp.route("/leader/rankings")
+@bp.route("/rankings/")
 @require_role(*READERS)
 def leader():
     """Show a period's ranking with flags, the period switcher and every township's history."""
@@ -52,7 +52,7 @@ def leader():
         400 if refused else 200
 
 
-@bp.route("/leader/rankings.xlsx")
+@bp.route("/rankings/export.xlsx")
 @require_role(*READERS)
 def leader_xlsx():
     """Download the period's ranking as XLSX."""
@@ -80,7 +80,7 @@ def _admin_page(status: int = 200, form: dict | None = None):
                            published=rankings.periods(conn, county)), status
 
 
-@bp.route("/admin/rankings")
+@bp.route("/rankings/settings")
 @require_role()  # admins only
 def admin():
     """Show the ranking settings (weights, bottom places, period kind) and the publishing form."""
@@ -93,7 +93,7 @@ def _config_form() -> dict:
             "weights": {k[len("weight_"):]: v for k, v in data.items() if k.startswith("weight_")}}
 
 
-@bp.route("/admin/rankings", methods=["POST"])
+@bp.route("/rankings/settings", methods=["POST"])
 @require_role()  # admins only
 def admin_save():
     """Save the settings from the form (the old ones are kept)."""
@@ -111,7 +111,7 @@ def admin_save():
     return redirect(url_for(".admin"))
 
 
-@bp.route("/admin/rankings/publish", methods=["POST"])
+@bp.route("/rankings/publish", methods=["POST"])
 @require_role()  # admins only
 def admin_publish():
     """Publish a period from the form; a refusal is explained and nothing is written."""
