@@ -5,7 +5,8 @@ A declaration drives the importer (required columns, types, enums), the storage
 schemas, time filter) and the map (``web.maps``: overlay order, which views show it,
 styles, legend, popup labels). The SQL table itself is a numbered migration under
 ``layers/migrations``; ``tests/layers/test_schema.py`` checks that the two agree.
-Adding a layer is one ``_add(Layer(...))`` here plus a migration.
+Adding a layer is one ``_add(Layer(...))`` here plus a migration. ``PRIVATE`` layers
+(opinion calls) are known to the importer only (``importable``), never served.
 """
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ class Column:
     """One column a file must (or may) carry.
 
     kind: 'text', 'int', 'float', 'bool', 'date', 'timestamp' (local time,
-    Asia/Shanghai when no offset is given) or 'enum' (with ``choices``). labels: the
+    Asia/Shanghai when no offset is given), 'enum' (with ``choices``), 'score' (1–5 or
+    the words of ``layers.headers.SCORE_WORDS``), 'phone' (a number, kept only as its
+    keyed hash) or 'json' (derived only). labels: the
     Chinese words of values (default: VALUE_LABELS); files may carry either.
     max_length: the longest text allowed. derived: set by the database from other
     columns (an incident's focus from its category), never read from a file.
@@ -342,6 +345,35 @@ _add(Layer("grids", "网格", "MultiPolygon", (
     style={"color": "#6a51a3", "weight": 1.2, "dashArray": "4 3", "fillColor": "#bcbddc", "fillOpacity": 0.08},
     popup=(NAME, Column("member", "text", "网格员"), Column("member_phone", "text", "联系电话"),
            Column("village_code", "text", "所属村")))))
+
+
+# Layers only the importer writes: never a collection, tile, overlay or search result.
+PRIVATE: dict[str, Layer] = {}
+PRIVATE["survey_calls"] = Layer("survey_calls", "民意调查电话", None, (   # issue 16: opinion calls (0020)
+    Column("code", "text", "编号", required=False, max_length=100),      # made from the call when absent
+    Column("called_at", "timestamp", "调查时间"),
+    Column("village_code", "text", "村编码", max_length=100),
+    Column("caller", "text", "调查员", required=False, max_length=200),
+    Column("safety", "score", "安全感", minimum=1, maximum=5),
+    Column("satisfaction", "score", "满意度", minimum=1, maximum=5),
+    Column("phone_hash", "phone", "受访电话（只存散列）", required=False, kept=True),  # kept as its keyed hash
+    Column("problems", "text", "反映问题", required=False, max_length=2000, kept=True),
+    Column("answers", "json", "问卷答案", required=False, derived=True),   # the file's q_<key> columns
+    Column("created_by", "text", "录入人", required=False, derived=True),
+), located=False, look=Look(0, count=False))
+
+
+def importable() -> dict[str, Layer]:
+    """Every layer a file may be imported into: the map's, then the private ones."""
+    return {**LAYERS, **PRIVATE}
+
+
+def importable_layer(name: str) -> Layer:
+    """The declaration of a layer files are imported into; LayerNotFound otherwise."""
+    try:
+        return importable()[name]
+    except KeyError:
+        raise LayerNotFound(f"未知图层 '{name}'（可用：{', '.join(importable())}）") from None
 
 
 def overlays() -> list[tuple[str, str, Look, Layer]]:

@@ -21,7 +21,7 @@ import psycopg2
 from psycopg2 import sql
 from psycopg2.extras import Json
 
-from layers.catalog import get_layer
+from layers.catalog import importable_layer as get_layer
 from layers.db import savepoint
 from layers.errors import Conflict, FeatureNotFound
 

@@ -168,3 +168,17 @@ def insert_many(conn, county: str, rows: list[tuple], user: str) -> int:
                                                          satisfaction, phone_hash, answers, problems, created_by)
                                VALUES %s""", values, page_size=2000)
     return len(rows)
+
+
+def repeated_numbers(conn, county: str, codes: list[str]) -> int:
+    """Of the calls ``codes``, how many reached a number called by another call of the
+    county in the same quarter (local time)."""
+    with conn.cursor() as cur:
+        cur.execute("""SELECT count(*) FROM survey_calls a
+                       WHERE a.county_code = %(county)s AND a.code = ANY(%(codes)s) AND a.phone_hash IS NOT NULL
+                         AND EXISTS (SELECT 1 FROM survey_calls b WHERE b.county_code = a.county_code
+                             AND b.phone_hash = a.phone_hash AND b.id <> a.id
+                             AND date_trunc('quarter', b.called_at AT TIME ZONE %(tz)s)
+                                 = date_trunc('quarter', a.called_at AT TIME ZONE %(tz)s))""",
+                    {"county": county, "codes": codes, "tz": TIMEZONE})
+        return cur.fetchone()[0]

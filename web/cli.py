@@ -32,9 +32,10 @@ def import_command(layer, path, crs, encoding, sheet, replace, actor):
     """Import one file into one layer (all or nothing; kept in the import history)."""
     from data.importer import import_file
     from data.importer.history import default_actor
+    from data.importer.phones import phone_key, using_key
 
     try:
-        with db.transaction(_url()) as conn:
+        with db.transaction(_url()) as conn, using_key(phone_key(current_app.config["VAR_DIR"])):
             result = import_file(conn, layer, path, crs=crs, encoding=encoding, replace=replace, sheet=sheet,
                                  county_code=current_app.config["COUNTY_CODE"], progress=True,
                                  actor=actor or default_actor())
@@ -71,8 +72,8 @@ def imports_command(layer, limit):
     try:
         with db.transaction(_url()) as conn:
             if layer is not None:
-                from layers.catalog import get_layer
-                get_layer(layer)
+                from layers.catalog import importable_layer
+                importable_layer(layer)
             rows = imports.listing(conn, current_app.config["COUNTY_CODE"], layer=layer, limit=limit)["imports"]
     except CountyMapError as err:
         _fail("无法列出导入记录 (cannot list imports)", err)
@@ -285,10 +286,10 @@ def restore_command(file, yes):
 def template_command(layer, out):
     """Write the blank XLSX import template of LAYER (Chinese headers, a sheet explaining them)."""
     from data.importer.templates import template_xlsx
-    from layers.catalog import get_layer
+    from layers.catalog import importable_layer
 
     try:
-        body = template_xlsx(get_layer(layer))
+        body = template_xlsx(importable_layer(layer))
     except CountyMapError as err:
         click.echo(str(err), err=True)
         sys.exit(1)

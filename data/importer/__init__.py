@@ -47,7 +47,7 @@ Rules (quoted by the README):
 * Coordinates must be valid lon/lat and in China (``geo.crs.in_china``); numbers
   beyond ±180/±90 in a lon/lat CRS are reported as "looks projected (metres)" with a
   hint to pass ``--crs``.
-* Geometry: must be present (patrol_teams excepted) and of a type the layer accepts;
+* Geometry: must be present (patrol_teams and survey_calls excepted) and of a type the layer accepts;
   Z/M are dropped and a one-point MultiPoint is taken as its Point.
 * Invalid geometry (e.g. a self-intersecting polygon): a polygon or multipolygon that
   is not valid is repaired with ``shapely.make_valid`` (keeping its polygonal part),
@@ -70,9 +70,10 @@ from data.importer.history import Recorder, checksum
 from data.importer.problems import MAX_PROBLEMS
 from data.importer.read import CHUNK_ROWS, open_source
 from data.importer.reproject import crs_option
+from data.importer.survey import SurveyRows
 from data.importer.write import write
 from layers import remediation
-from layers.catalog import get_layer
+from layers.catalog import importable_layer
 from layers.db import savepoint
 from layers.errors import ImportRefused
 
@@ -130,9 +131,12 @@ def import_file(conn, layer_name: str, path, *, crs=None, encoding=None, replace
     Raises LayerNotFound for an unknown layer and ImportRefused (listing every problem)
     when anything is wrong; nothing is written then. Does not commit.
     """
-    layer = get_layer(layer_name)
+    layer = importable_layer(layer_name)
     path = Path(path)
     fname = path.name or str(path)
+    if replace and layer.name == "survey_calls":
+        raise ImportRefused([f"{fname}: 民意调查电话不能清空后替换，表单录入的电话会丢失；请不加“替换”导入 "
+                             f"(opinion calls cannot be replaced: calls entered on the form would be lost)"])
     warnings: list[str] = []
     target_crs = crs_option(crs)
 
@@ -148,13 +152,16 @@ def import_file(conn, layer_name: str, path, *, crs=None, encoding=None, replace
             raise ImportRefused(first.problems.messages(), first.problems.report())
     source, checked = check([] if getattr(conn, "autocommit", False) else warnings)
     focus = Focus(conn, county_code) if layer.name == "incidents" else None
+    calls = SurveyRows(conn, county_code, checked.problems, actor) if layer.name == "survey_calls" else None
     history = Recorder(conn, layer, county_code, actor=actor, file_name=fname, checksum=checksum(path),
                        replace=replace)
-    n, added, updated = write(conn, layer, checked.frames(), checked.problems, county_code,
-                              replace, progress, fname, source.rows, focus and focus.assign, history)
+    n, added, updated = write(conn, layer, checked.frames(), checked.problems, county_code, replace, progress,
+                              fname, source.rows, (focus and focus.assign) or (calls and calls.prepare), history)
     unmapped = focus.warning(fname) if focus is not None else None
     if unmapped:
         warnings.append(unmapped)
+    if calls is not None:
+        warnings.extend(calls.warnings(fname))
     if layer.name == "villages":  # past records: remediation confirmed on remediated_on
         warnings.extend(_remediation_records(conn, county_code, fname))
     history.finish(added, updated, warnings)

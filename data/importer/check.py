@@ -110,9 +110,11 @@ class FileCheck:
         if room <= 0:
             return
         shown = {source: target for source, target in self.mapping.items()}
+        hidden = {c.name for c in self.layer.columns if c.kind == "phone"}   # a number is never shown
         head = chunk.frame.head(room)
         for i, (_, row) in enumerate(head.iterrows()):
-            values = {target: _plain(row[source]) for source, target in shown.items()}
+            values = {target: "（已加密）" if target in hidden and _plain(row[source]) else _plain(row[source])
+                      for source, target in shown.items()}
             self.sample.append((int(chunk.row_numbers[i]), geoms[i], values))
 
     def _geometries(self, frame):

@@ -17,7 +17,7 @@ from data.importer.keys import SeenKeys
 from data.importer.problems import Problems, short
 from data.importer.values import is_missing, parse_bools, parse_dates, parse_numbers, parse_timestamps, to_text
 from layers.catalog import Column, Layer
-from layers.headers import VALUE_WORDS, header_names, normalise
+from layers.headers import SCORE_WORDS, VALUE_WORDS, header_names, normalise
 
 LOGGER = logging.getLogger(__name__)
 
@@ -174,8 +174,45 @@ def _parsed(parse, what):
     return convert
 
 
+def _scores(raw, missing, col: Column, layer: Layer, problems: Problems):
+    """1–5, or the words call centres write (很满意 5 … 很不满意 1)."""
+    words = SCORE_WORDS.get(col.name, {})
+    text = to_text(raw)
+    worded = [words.get(v) if isinstance(v, str) else None for v in text]
+    return _integers(pd.Series([v if w is None else str(w) for v, w in zip(text, worded)], dtype=object),
+                     missing, col, layer, _Quiet(problems, words))
+
+
+class _Quiet:
+    """Problems of a score column, saying the words it also takes."""
+
+    def __init__(self, problems: Problems, words: dict):
+        self.problems, self.words = problems, "、".join(words)
+
+    def values(self, positions, column, raw, what):
+        self.problems.values(positions, column, raw, lambda v: f"{what(v)}，应为 1–5 或 {self.words}")
+
+
+def _phones(raw, missing, col: Column, layer: Layer, problems: Problems):
+    """A respondent's number becomes its keyed hash at once (a hash already made is kept);
+    a value that is no number is refused without being repeated in the message."""
+    from data.importer.phones import HASHED, current_key, phone_hash
+
+    key = None
+    out = []
+    for v in to_text(raw):
+        if v is None or HASHED.match(v):
+            out.append(None if v is None else v.lower())
+            continue
+        key = key or current_key()
+        out.append(phone_hash(v, key))
+    bad = np.flatnonzero(~missing & np.array([h is None for h in out], dtype=bool))
+    problems.rows(bad, col.name, "不是电话号码（号码不在报告中重复） (not a phone number)")
+    return out
+
+
 CONVERTERS = {
-    "text": _text, "int": _integers, "float": _floats, "enum": _enums,
+    "text": _text, "int": _integers, "float": _floats, "enum": _enums, "score": _scores, "phone": _phones,
     "bool": _parsed(parse_bools, lambda v: (
         f"不是布尔值 '{v}' (not a boolean; use true/false, 1/0, 是/否, yes/no)")),
     "date": _parsed(parse_dates, lambda v: f"不是日期 '{v}'，应为 YYYY-MM-DD (not a date)"),

@@ -11,7 +11,7 @@ from pathlib import Path
 from data.importer.check import FileCheck
 from data.importer.read import CHUNK_ROWS, open_source
 from data.importer.reproject import crs_option, crs_text
-from layers.catalog import get_layer
+from layers.catalog import importable_layer
 from layers.errors import ImportRefused
 
 
@@ -51,7 +51,7 @@ def check_file(layer_name: str, path, *, crs=None, encoding=None, sheet=None, co
     """Check the whole file at ``path`` for ``layer_name`` as ``import_file`` would, writing
     nothing; ``progress(rows checked, rows in file or None)`` after each chunk. A file that
     cannot be read at all comes back with that one problem."""
-    layer = get_layer(layer_name)
+    layer = importable_layer(layer_name)
     path = Path(path)
     out = FileReport(layer=layer.name)
     try:

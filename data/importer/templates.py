@@ -9,7 +9,9 @@ from layers.catalog import Column, Layer
 from layers.headers import VALUE_WORDS, header_names
 
 KIND_WORDS = {"text": "文字", "int": "整数", "float": "数字", "bool": "是/否", "date": "日期，如 2026-03-05 或 2026年3月5日",
-              "timestamp": "时间，如 2026-03-05 08:30", "enum": "取值之一"}
+              "timestamp": "时间，如 2026-03-05 08:30", "enum": "取值之一",
+              "score": "1–5 分（5 最好），或 很满意/满意/一般/不满意/很不满意（安全感：很安全…很不安全）",
+              "phone": "受访者电话，导入时即转为不可逆的加密散列，号码本身不保存"}
 POINT_HEADERS = (("经度", "数字，WGS 84（高德、腾讯坐标导入时选 GCJ-02，百度坐标选 BD-09）", True),
                  ("纬度", "数字，同上", True))
 
@@ -52,6 +54,9 @@ def note(layer: Layer) -> str:
     """What the template is for, in one sentence."""
     if layer.geometry in ("Point", "Geometry"):
         return f"{layer.title}：每行一个，经度纬度定位；其他列保留在属性中。"
+    if layer.name == "survey_calls":
+        return (f"{layer.title}：每通电话一行，无需坐标；电话号码只存加密散列，姓名等其他列不保存，"
+                f"问卷答案列名用 q_题目代码。")
     if layer.geometry is None:
         return f"{layer.title}：每行一个，无需坐标。"
     return (f"{layer.title}的边界或线形须用 Shapefile（.zip）或 GeoPackage 导入；本表只更新已有{layer.title}"

@@ -85,8 +85,8 @@ def output_frame(layer: Layer, frame: pd.DataFrame, columns: dict, mapping: dict
             else:
                 out[col.name] = pd.Series(values, dtype=object)
     data = pd.DataFrame(out, index=pd.RangeIndex(n))
-    if "code" not in data:
-        data["code"] = track_codes(data)
+    if "code" not in data:   # a GPS point's code is its team and time; a call's is made when written
+        data["code"] = track_codes(data) if layer.key != ("code",) else None
     data["props"] = _props(layer, frame, mapping, used_by_geometry, n)
     if layer.geometry is None and all(g is None for g in geoms):
         return data
@@ -145,6 +145,8 @@ def _write_chunks(conn, layer: Layer, frames, problems, county_code: str, replac
             raise _Stop
         if prepare is not None:
             prepare(frame_out)
+            if problems:        # what only the database knows (a call's village)
+                raise _Stop
         if history is not None:
             history.before(frame_out, i == 0)
         if frame_out.attrs.get("attributes_only"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, current_app, render_template
 
 from data.importer.templates import note, template_xlsx
-from layers.catalog import LAYERS
+from layers.catalog import importable
 from web import context
 from web.auth import require_role
 from web.pages.admin import bp
@@ -31,7 +31,7 @@ def imports_page():
     """Upload a file for a layer, check it, correct the column matches, confirm the write."""
     layers = [{"name": layer.name, "title": layer.title, "note": note(layer),
                "fields": [{"name": c.name, "label": c.label} for c in layer.columns if not c.derived]}
-              for layer in LAYERS.values()]
+              for layer in importable().values()]
     limit = int(current_app.config.get("IMPORT_MAX_BYTES") or 200 * 1024 * 1024)
     return render_template("admin/imports.html", layers=layers, crs_choices=CRS_CHOICES,
                            limit_mb=limit // (1024 * 1024), assets=asset_urls(),
@@ -42,6 +42,6 @@ def imports_page():
 @require_role()
 def import_template(layer):
     """The layer's blank XLSX template: Chinese headers, a sheet explaining each column."""
-    if layer not in LAYERS:
+    if layer not in importable():
         abort(404)
-    return download(template_xlsx(LAYERS[layer]), XLSX, f"template-{layer}.xlsx")
+    return download(template_xlsx(importable()[layer]), XLSX, f"template-{layer}.xlsx")

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from layers.catalog import LAYERS
+from layers.catalog import importable
 from web.schemas import Input
 
 MAX_ID = 2 ** 63 - 1
@@ -22,8 +22,8 @@ class ImportsQuery(Input):
     @field_validator("layer")
     @classmethod
     def _known(cls, value):
-        if value is not None and value not in LAYERS:
-            raise ValueError("不是已知的图层：" + "、".join(LAYERS))
+        if value is not None and value not in importable():
+            raise ValueError("不是已知的图层：" + "、".join(importable()))
         return value
 
 

@@ -6,15 +6,15 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from geo.crs import parse_crs
-from layers.catalog import LAYERS
+from layers.catalog import importable
 from web.schemas import Input, Name
 
 ENCODINGS = ("utf-8", "gbk", "gb18030")
 
 
 def _layer(value: str) -> str:
-    if value not in LAYERS:
-        raise ValueError(f"未知图层 '{value[:40]}'，可用：{'、'.join(LAYERS)}")
+    if value not in importable():
+        raise ValueError(f"未知图层 '{value[:40]}'，可用：{'、'.join(importable())}")
     return value
 
 
@@ -47,7 +47,7 @@ class CheckOptions(Input):
     @model_validator(mode="after")
     def _columns_of_the_layer(self):
         if self.columns:
-            names = {c.name for c in LAYERS[self.layer].columns if not c.derived}
+            names = {c.name for c in importable()[self.layer].columns if not c.derived}
             for source, target in self.columns.items():
                 if target is not None and target not in names:
                     raise ValueError(f"列 '{source[:40]}' 对应的字段 '{target[:40]}' 不属于图层 {self.layer}")

@@ -9,12 +9,12 @@ undone, with a message saying why.
 from __future__ import annotations
 
 from layers import import_history
-from layers.catalog import LAYERS
+from layers.catalog import importable
 from web.services.accounts import Actor
 
 
 def _shown(entry: dict) -> dict:
-    layer = LAYERS.get(entry["layer"])
+    layer = importable().get(entry["layer"])
     return {**entry, "layer_title": layer.title if layer else entry["layer"],
             "kind": "undo" if entry["undoes"] is not None else "import"}
 
@@ -48,10 +48,10 @@ def undo(conn, county_code: str, import_id: int, actor: Actor | str | None) -> d
 
 def undo_last(conn, county_code: str, layer: str, actor: Actor | str | None) -> dict:
     """Undo the last import of ``layer`` not yet undone (Conflict when there is none)."""
-    from layers.catalog import get_layer
+    from layers.catalog import importable_layer
     from layers.errors import Conflict
 
-    title = get_layer(layer).title  # LayerNotFound for an unknown layer
+    title = importable_layer(layer).title  # LayerNotFound for an unknown layer
     last = import_history.last_undoable(conn, county_code, layer)
     if last is None:
         raise Conflict(f"图层“{title}”没有可以撤销的导入")

@@ -11,6 +11,9 @@ in a background thread of the process that was asked; stages:
 
 The write is ``data.importer.import_file``: the same all-or-nothing transaction as the CLI,
 kept in the import history. Uploads older than a day are removed when a new one arrives.
+An upload of opinion calls (``survey_calls``) is rewritten as soon as it is known to be
+one: phone numbers become their keyed hashes and name columns are emptied, so no number
+stays under ``var/imports``.
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from data.importer.phones import phone_key, using_key
 from layers.errors import Conflict, CountyMapError, FeatureNotFound, ImportRefused, InvalidInput
 
 LOGGER = logging.getLogger(__name__)
@@ -89,11 +93,33 @@ def save_upload(var_dir: str, name: str, save, actor: str, layer: str | None) ->
     path = root / token
     path.mkdir()
     save(path / fname)
+    try:
+        _scrub(var_dir, path / fname, {"layer": layer})
+    except InvalidInput:
+        shutil.rmtree(path, ignore_errors=True)
+        raise
     state = {"token": token, "file": fname, "size": (path / fname).stat().st_size, "actor": actor,
              "stage": "uploaded", "options": {"layer": layer}, "progress": None, "report": None,
              "result": None, "error": None, "sheets": _sheets(path / fname)}
     _write_state(path, state)
     return state
+
+
+def _scrub(var_dir: str, file: Path, options: dict) -> None:
+    """An upload of opinion calls keeps no phone number or name, from the moment it is
+    known to be one (``data.importer.phones.scrub_upload``)."""
+    if options.get("layer") != "survey_calls":
+        return
+    from data.importer.phones import scrub_upload
+    from layers.catalog import importable_layer
+
+    try:
+        hashed = scrub_upload(file, importable_layer("survey_calls"), key=phone_key(var_dir),
+                              chosen=options.get("columns"), encoding=options.get("encoding"),
+                              sheet=options.get("sheet"))
+    except Exception as err:  # noqa: BLE001 - a file that cannot be read is not kept
+        raise InvalidInput(f"无法读取文件以去除电话号码：{str(err)[:200]}", "file") from None
+    LOGGER.info("upload %s: %d phone numbers hashed", file.parent.name, hashed)
 
 
 def _sheets(path: Path) -> list[str]:
@@ -142,9 +168,11 @@ def start_check(var_dir: str, token: str, options: dict) -> dict:
     from data.importer.report import check_file
 
     def work():
-        report = check_file(options["layer"], path / state["file"], crs=options.get("crs"),
-                            encoding=options.get("encoding"), sheet=options.get("sheet"),
-                            columns=options.get("columns"), progress=_progress(path, "checking"))
+        _scrub(var_dir, path / state["file"], options)
+        with using_key(phone_key(var_dir)):
+            report = check_file(options["layer"], path / state["file"], crs=options.get("crs"),
+                                encoding=options.get("encoding"), sheet=options.get("sheet"),
+                                columns=options.get("columns"), progress=_progress(path, "checking"))
         return {"stage": "checked", "report": asdict(report), "progress": None}
     state = _update(path, stage="checking", options=options, report=None, error=None, result=None,
                     progress={"stage": "checking", "done": 0, "total": None})
@@ -181,7 +209,7 @@ def start_write(var_dir: str, token: str, database_url: str, county_code: str) -
 
     def work():
         bar = _Bar(_progress(path, "writing"), report["rows"])
-        with transaction(database_url) as conn:
+        with transaction(database_url) as conn, using_key(phone_key(var_dir)):
             result = import_file(conn, options["layer"], path / state["file"], crs=options.get("crs"),
                                  encoding=options.get("encoding"), sheet=options.get("sheet"),
                                  columns=options.get("columns"), county_code=county_code, progress=bar,
