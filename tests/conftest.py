@@ -23,6 +23,7 @@ from layers.embedded import EmbeddedCluster
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "test-password-1"
 ROLES = ("commander", "planner", "leader", "admin")
+DEMO_PATROL_TEAM = "T410999001"  # the demo county's first township team
 
 
 @functools.lru_cache(maxsize=None)
@@ -42,24 +43,88 @@ def database_url():
         cluster = EmbeddedCluster(ROOT / "var")
         started_here = not cluster.running()
         server_url = cluster.start()
+    with new_database(server_url) as url:
+        from layers.db import transaction
+        from layers.migrate import migrate
+
+        with transaction(url) as conn:
+            migrate(conn)
+        yield url
+    if cluster is not None and started_here and not os.environ.get("KEEP_DB"):
+        cluster.stop()
+
+
+@contextlib.contextmanager
+def new_database(url: str, template: str | None = None):
+    """A new database on ``url``'s server (a copy of the database ``template`` when given:
+    the server copies its files, well under a second for the demo county); yield its URL,
+    then drop it with whatever is still connected to it."""
     name = f"test_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(server_url)
+    admin = psycopg2.connect(url)
     admin.autocommit = True
     with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    url = make_dsn(server_url, dbname=name)
+        cur.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    try:
+        yield make_dsn(url, dbname=name)
+    finally:
+        with admin.cursor() as cur:
+            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
+
+
+def create_test_users(conn) -> None:
+    """One user per role and a patrol member of the demo's first team, as an admin would
+    add them (password PASSWORD)."""
+    from layers import users
+
+    for role in ROLES:
+        users.create_user(conn, role, PASSWORD, role)
+    users.create_user(conn, "patrol", PASSWORD, "patrol", DEMO_PATROL_TEAM)
+
+
+class DemoCounty:
+    """The demo county (seed 0) with the test users, loaded once per session into a
+    database that is never opened again but copied: ``copy()`` gives a fresh database
+    holding it, for a module or a test to change as it likes."""
+
+    def __init__(self, url: str, counts: dict):
+        self.url, self.counts = url, counts
+        self.name = psycopg2.extensions.parse_dsn(url)["dbname"]
+
+    def copy(self):
+        return new_database(self.url, template=self.name)
+
+
+@pytest.fixture(scope="session")
+def demo_county(database_url):
+    from data.demo.constants import COUNTY_CODE
+    from data.loader import load_demo
     from layers.db import transaction
     from layers.migrate import migrate
 
-    with transaction(url) as conn:
-        migrate(conn)
-    yield url
-    with admin.cursor() as cur:
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.close()
-    if cluster is not None and started_here and not os.environ.get("KEEP_DB"):
-        cluster.stop()
+    with new_database(database_url) as url:
+        with transaction(url) as conn:
+            migrate(conn)
+            create_test_users(conn)
+            counts = load_demo(conn, seed=0, county_code=COUNTY_CODE)
+        yield DemoCounty(url, counts)
+
+
+def make_app(url: str, var_dir: Path):
+    """The app of the tests on database ``url``; close its pools after."""
+    from web import create_app
+
+    config = {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test",
+              "VAR_DIR": str(var_dir), "WTF_CSRF_ENABLED": False}
+    if os.environ.get("TEST_READ_REPLICA"):  # read-only routes through a (read-only) replica pool on the same database
+        config.update(DATABASE_READ_URL=url, DB_READ_STICKY_S=0)
+    return create_app(config)
+
+
+def close_app(app) -> None:
+    app.extensions["countymap_db"].close()
+    app.extensions["countymap_replicas"].close()
 
 
 def truncate_all(url: str) -> None:
@@ -76,21 +141,34 @@ def truncate_all(url: str) -> None:
 def app(database_url, tmp_path):
     """The app on an emptied database, with one user per role (password PASSWORD)."""
     from layers.db import transaction
-    from web import create_app
 
     truncate_all(database_url)
     with transaction(database_url) as conn, conn.cursor() as cur:
         for role in ROLES:  # one real (argon2) hash per session, shared by the test users
             cur.execute("INSERT INTO users (name, password_hash, role) VALUES (%s, %s, %s)",
                         (role, password_hash(), role))
-    config = {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
-              "VAR_DIR": str(tmp_path / "var"), "WTF_CSRF_ENABLED": False}
-    if os.environ.get("TEST_READ_REPLICA"):  # read-only routes through a (read-only) replica pool on the same database
-        config.update(DATABASE_READ_URL=database_url, DB_READ_STICKY_S=0)
-    app = create_app(config)
+    app = make_app(database_url, tmp_path / "var")
     yield app
-    app.extensions["countymap_db"].close()
-    app.extensions["countymap_replicas"].close()
+    close_app(app)
+
+
+@pytest.fixture
+def demo_app(demo_county, tmp_path):
+    """The app on a fresh copy of the demo county (with the test users)."""
+    with demo_county.copy() as url:
+        app = make_app(url, tmp_path / "var")
+        yield app
+        close_app(app)
+
+
+@pytest.fixture
+def demo_conn(demo_county):
+    """A connection to a fresh copy of the demo county, rolled back at the end."""
+    with demo_county.copy() as url:
+        c = psycopg2.connect(url)
+        yield c
+        c.rollback()
+        c.close()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import psycopg2
 import pytest
 
 from tests.bench.report import record
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _load_county, app_with_county, sign_in
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, demo_app, sign_in
 from tests.conftest import serve
 
 pytestmark = pytest.mark.bench
@@ -29,11 +29,9 @@ LAYERS = {  # what /map shows at first: every layer, incidents of 90 days, track
 
 
 @pytest.fixture(scope="module")
-def site(database_url, tmp_path_factory):
-    app = app_with_county(database_url, tmp_path_factory.mktemp("var"), _load_county)
-    with serve(app) as url:
+def site(demo_county, tmp_path_factory):
+    with demo_app(demo_county, tmp_path_factory.mktemp("var")) as app, serve(app) as url:
         yield app, url
-    app.extensions["countymap_db"].close()
 
 
 SHOWN = {"/map": tuple(LAYERS), "/commander/cameras": ("townships", "cameras")}

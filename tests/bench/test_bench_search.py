@@ -12,7 +12,7 @@ import pytest
 
 from layers.search import ROWS
 from tests.bench.report import record
-from tests.browser.conftest import _load_county, app_with_county
+from tests.browser.conftest import demo_app
 from tests.web.test_planner_pages import login
 from web.services.search import initials
 
@@ -31,11 +31,10 @@ WHERE name ILIKE %(p)s OR code ILIKE %(p)s ORDER BY length(name), code LIMIT 20
 
 
 @pytest.fixture(scope="module")
-def demo(database_url, tmp_path_factory):
-    app = app_with_county(database_url, tmp_path_factory.mktemp("var"), _load_county)
-    app.config["WTF_CSRF_ENABLED"] = False
-    yield app
-    app.extensions["countymap_db"].close()
+def demo(demo_county, tmp_path_factory):
+    with demo_app(demo_county, tmp_path_factory.mktemp("var")) as app:
+        app.config["WTF_CSRF_ENABLED"] = False
+        yield app
 
 
 def queries(url, n=300, seed=0):

@@ -15,7 +15,7 @@ import pytest
 
 from layers.tiles import BUFFER, EXTENT, SOURCES
 from tests.bench.report import record
-from tests.browser.conftest import _load_county, app_with_county
+from tests.browser.conftest import demo_app
 from tests.web.test_planner_pages import login
 from tests.web.test_tiles import HALF, bounds_of, tile_of
 
@@ -24,11 +24,10 @@ SAMPLES = 40
 
 
 @pytest.fixture(scope="module")
-def demo(database_url, tmp_path_factory):
-    app = app_with_county(database_url, tmp_path_factory.mktemp("var"), _load_county)
-    app.config["WTF_CSRF_ENABLED"] = False
-    yield app
-    app.extensions["countymap_db"].close()
+def demo(demo_county, tmp_path_factory):
+    with demo_app(demo_county, tmp_path_factory.mktemp("var")) as app:
+        app.config["WTF_CSRF_ENABLED"] = False
+        yield app
 
 
 def county_tiles(box, z, n, rng):

@@ -1,51 +1,34 @@
 """Browser fixtures: the app on a loopback port, and headless Chromium that may not leave it.
 
-The county (the demo county when ``data/demo.py`` exists, else the small county of
-tests/web/test_maps.py) is loaded once per module. Every request the page makes to
+Each module gets its own copy of the demo county (loaded once per session, see
+``demo_county`` in tests/conftest.py). Every request the page makes to
 a host other than 127.0.0.1/localhost is aborted and recorded.
 """
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import PASSWORD, ROLES, serve, truncate_all
+from tests.conftest import DEMO_PATROL_TEAM, PASSWORD, close_app, create_test_users, serve, truncate_all
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--lang=zh-CN"]  # date inputs read as a county user sees them (年/月/日)
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-PATROL_TEAM = "T410999001"  # the demo county's first township team
+PATROL_TEAM = DEMO_PATROL_TEAM
 
 
 def add_users(url: str) -> None:
-    """Empty the database and add one test user per role (password PASSWORD)."""
-    from layers import users
+    """Empty the database and add one test user per role (password PASSWORD) and a patrol
+    member of the demo's first team."""
     from layers.db import transaction
 
     truncate_all(url)
     with transaction(url) as conn:
-        for role in ROLES:
-            users.create_user(conn, role, PASSWORD, role)
-        users.create_user(conn, "patrol", PASSWORD, "patrol", PATROL_TEAM)  # a member of the demo's first team
-
-
-def _load_county(url: str, county_code: str) -> str:
-    """Load the demo county (or the small one); return which."""
-    from layers.db import transaction
-    from tests.web.test_maps import demo_available, load_small_county
-
-    add_users(url)
-    if not demo_available():
-        load_small_county(url, county_code)
-        return "small"
-    from data.loader import load_demo
-
-    with transaction(url) as conn:
-        load_demo(conn, seed=0, county_code=county_code)
-    return "demo"
+        create_test_users(conn)
 
 
 def app_with_county(database_url, var_dir, load):
@@ -59,12 +42,23 @@ def app_with_county(database_url, var_dir, load):
     return app
 
 
+@contextlib.contextmanager
+def demo_app(demo_county, var_dir):
+    """The app (as a browser uses it: CSRF on) on a fresh copy of the demo county."""
+    from web import create_app
+
+    with demo_county.copy() as url:
+        app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test", "VAR_DIR": str(var_dir)})
+        app.config["LOADED_COUNTY"] = "demo"
+        yield app
+        close_app(app)
+
+
 @pytest.fixture(scope="module")
-def live_app(database_url, tmp_path_factory):
-    """The app with a loaded county; ``app.config['LOADED_COUNTY']`` says which."""
-    app = app_with_county(database_url, tmp_path_factory.mktemp("var"), _load_county)
-    yield app
-    app.extensions["countymap_db"].close()
+def live_app(demo_county, tmp_path_factory):
+    """The app on a copy of the demo county, for this module alone."""
+    with demo_app(demo_county, tmp_path_factory.mktemp("var")) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,12 @@ from datetime import date
 
 from data.demo import disputes as demo
 from data.demo.constants import AS_OF, COUNTY_CODE
-from data.loader import load_demo
 from layers import disputes as store
 from web.services import disputes
 
 
-def test_load_demo_writes_screenings_with_gaps_and_flags(conn):
-    counts = load_demo(conn)
+def test_load_demo_writes_screenings_with_gaps_and_flags(demo_conn, demo_county):
+    conn, counts = demo_conn, demo_county.counts
     units = store.units(conn, COUNTY_CODE)
     assert counts["dispute_screenings"] > 0 and demo.plan(units, 0) == demo.plan(units, 0)
     year = disputes.cadence(conn, COUNTY_CODE, "2026Q3", today=AS_OF)["levels"]

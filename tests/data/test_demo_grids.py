@@ -6,13 +6,12 @@ from datetime import date
 
 from data.demo import grids as demo
 from data.demo.constants import COUNTY_CODE
-from data.loader import load_demo
 from layers import grids as store
 from web.services.grids import staffing, township_staffing
 
 
-def test_load_demo_writes_grids_and_staff(conn):
-    counts = load_demo(conn)
+def test_load_demo_writes_grids_and_staff(demo_conn, demo_county):
+    conn, counts = demo_conn, demo_county.counts
     assert 1000 <= counts["grids"] <= 1500
     assert store.outside_grids(conn, COUNTY_CODE) == [] and store.overlapping_grids(conn, COUNTY_CODE) == []
     with conn.cursor() as cur:

@@ -7,7 +7,6 @@ from datetime import date
 
 from data.demo import problems as demo
 from data.demo.constants import AS_OF, COUNTY_CODE
-from data.loader import load_demo
 from geo import problems as machine
 from layers import problems as store
 from web.services.problems import township_problems
@@ -23,8 +22,8 @@ def test_the_plan_is_deterministic_and_its_histories_are_valid():
         assert days == sorted(days, reverse=True) and len(set(days)) == len(days) and min(days) >= 0, p
 
 
-def test_load_demo_writes_problems_in_every_state(conn):
-    counts = load_demo(conn)
+def test_load_demo_writes_problems_in_every_state(demo_conn, demo_county):
+    conn, counts = demo_conn, demo_county.counts
     assert counts["problems"] == sum(demo.HISTORIES.values())
     rows = store.listing(conn, COUNTY_CODE)
     assert Counter(r["state"] for r in rows).keys() == set(machine.STATES)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from data.demo import rankings as demo
 from data.demo.constants import COUNTY_CODE
-from data.loader import load_demo
 from layers import rankings as store
 from web.services import rankings
 
 
-def test_load_demo_publishes_the_past_quarters(conn):
-    counts = load_demo(conn)
+def test_load_demo_publishes_the_past_quarters(demo_conn, demo_county):
+    conn, counts = demo_conn, demo_county.counts
     assert counts["rankings"] == 3
     assert rankings.periods(conn, COUNTY_CODE) == ["2026Q3", "2026Q2", "2026Q1"]
     flags = {r["flag"] for p in ("2026Q1", "2026Q2", "2026Q3") for r in store.published(conn, COUNTY_CODE, p)}
@@ -24,7 +23,7 @@ def test_load_demo_publishes_the_past_quarters(conn):
     assert demo.load(conn, COUNTY_CODE) == [] and store.count(conn)[1] == 48
 
 
-def test_published_inputs_are_the_parts_own_figures(conn):
+def test_published_inputs_are_the_parts_own_figures(demo_conn):
     """The opinion calls, the screenings and the staffing enter the ranking as their own
     services give them for the period; the township with most incidents per head feels it."""
     from datetime import date
@@ -33,7 +32,7 @@ def test_published_inputs_are_the_parts_own_figures(conn):
     from web.services.grids import township_staffing
     from web.services.survey import township_opinion
 
-    load_demo(conn)
+    conn = demo_conn
     start, end = date(2026, 7, 1), date(2026, 10, 1)
     opinion = township_opinion(conn, COUNTY_CODE, start, end)
     screening = township_screening(conn, COUNTY_CODE, start, end)

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 from data.demo import survey as demo
 from data.demo.constants import AS_OF, COUNTY_CODE
-from data.loader import load_demo
 from geo.calendar import day_start
 from layers import survey as store
 from web.services.survey import daily, township_opinion
@@ -25,8 +24,8 @@ def test_the_plan_is_deterministic():
     assert all(1 <= r[3] <= 5 and 1 <= r[4] <= 5 for r in a)
 
 
-def test_load_demo_writes_a_year_of_calls(conn):
-    counts = load_demo(conn)
+def test_load_demo_writes_a_year_of_calls(demo_conn, demo_county):
+    conn, counts = demo_conn, demo_county.counts
     n = counts["survey_calls"]
     assert 18_000 <= n <= 20_500
     assert daily(conn, COUNTY_CODE, AS_OF)["calls"] >= 30

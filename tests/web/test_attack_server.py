@@ -24,7 +24,6 @@ from pathlib import Path
 import psutil
 import pytest
 
-from layers.db import transaction
 from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,12 +69,8 @@ class Sampler(threading.Thread):
 
 
 @pytest.fixture
-def server(app, tmp_path):
-    from data.loader import load_demo
-
-    url = app.config["RESOLVED_DATABASE_URL"]
-    with transaction(url) as conn:
-        load_demo(conn, seed=0, county_code=app.config["COUNTY_CODE"])
+def server(demo_app, tmp_path):
+    url = demo_app.config["RESOLVED_DATABASE_URL"]
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "FLASK_SECRET_KEY": "test", "FLASK_VAR_DIR": str(tmp_path),
            "FLASK_MEMORY_LIMIT_MB": str(LIMIT_MB), "FLASK_HEAVY_TOTAL": "2", "FLASK_HEAVY_WAIT_S": "5",

@@ -279,12 +279,8 @@ def test_display_values():
 
 
 @pytest.mark.skipif(not demo_available(), reason="data/demo.py not there yet")
-def test_demo_county_page_weight(app, client):
-    from data.loader import load_demo
-
-    with transaction(app.config["RESOLVED_DATABASE_URL"]) as conn:
-        load_demo(conn, seed=0, county_code=app.config["COUNTY_CODE"])
-    page = get_page(client)
+def test_demo_county_page_weight(demo_app):
+    page = get_page(demo_app.test_client())
     size = len(page.encode("utf-8"))
     print(f"\ndemo county /map page: {size / 1e3:.1f} KB")
     assert size < 150e3

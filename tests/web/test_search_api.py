@@ -5,15 +5,14 @@ from __future__ import annotations
 import psycopg2
 import pytest
 
-from tests.browser.conftest import _load_county, app_with_county
+from tests.browser.conftest import demo_app
 from tests.conftest import ROLES, basic
 
 
 @pytest.fixture(scope="module")
-def demo(database_url, tmp_path_factory):
-    app = app_with_county(database_url, tmp_path_factory.mktemp("var"), _load_county)
-    yield app
-    app.extensions["countymap_db"].close()
+def demo(demo_county, tmp_path_factory):
+    with demo_app(demo_county, tmp_path_factory.mktemp("var")) as app:
+        yield app
 
 
 @pytest.fixture

@@ -124,11 +124,8 @@ def test_low_zooms_gather_points_into_counted_cells(county, client):
 
 
 @pytest.mark.skipif(not demo_available(), reason="no demo generator")
-def test_demo_county_counts_sum_and_tiles_stay_small(app, client):
-    from data.loader import load_demo
-
-    with transaction(app.config["RESOLVED_DATABASE_URL"]) as conn:
-        counts = load_demo(conn, seed=0, county_code=app.config["COUNTY_CODE"])
+def test_demo_county_counts_sum_and_tiles_stay_small(demo_app, demo_county):
+    client, counts = demo_app.test_client(), demo_county.counts
     box = client.get("/tiles/incidents.json", headers=basic("leader")).get_json()["bounds"]
     for name in ("incidents", "cameras"):
         for z in (8, 10, 12 if name == "incidents" else 11):
