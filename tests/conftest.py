@@ -111,15 +111,26 @@ def demo_county(database_url):
         yield DemoCounty(url, counts)
 
 
-def make_app(url: str, var_dir: Path):
-    """The app of the tests on database ``url``; close its pools after."""
+def make_app(url: str, var_dir: Path, **config):
+    """The app of the tests on database ``url`` (CSRF off unless ``config`` says otherwise);
+    close its pools after with close_app."""
     from web import create_app
 
     config = {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test",
-              "VAR_DIR": str(var_dir), "WTF_CSRF_ENABLED": False}
+              "VAR_DIR": str(var_dir), "WTF_CSRF_ENABLED": False, **config}
     if os.environ.get("TEST_READ_REPLICA"):  # read-only routes through a (read-only) replica pool on the same database
         config.update(DATABASE_READ_URL=url, DB_READ_STICKY_S=0)
     return create_app(config)
+
+
+@contextlib.contextmanager
+def app_on_demo_copy(demo_county: DemoCounty, var_dir: Path, **config):
+    """The app (make_app) on a fresh copy of the demo county; dropped after."""
+    with demo_county.copy() as url:
+        app = make_app(url, var_dir, **config)
+        app.config["LOADED_COUNTY"] = "demo"
+        yield app
+        close_app(app)
 
 
 def close_app(app) -> None:
@@ -155,10 +166,8 @@ def app(database_url, tmp_path):
 @pytest.fixture
 def demo_app(demo_county, tmp_path):
     """The app on a fresh copy of the demo county (with the test users)."""
-    with demo_county.copy() as url:
-        app = make_app(url, tmp_path / "var")
+    with app_on_demo_copy(demo_county, tmp_path / "var") as app:
         yield app
-        close_app(app)
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ import psycopg2
 import pytest
 
 from tests.bench.report import record
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, demo_app, sign_in
-from tests.conftest import serve
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in
+from tests.conftest import app_on_demo_copy, serve
 
 pytestmark = pytest.mark.bench
 RUNS = 3
@@ -30,7 +30,8 @@ LAYERS = {  # what /map shows at first: every layer, incidents of 90 days, track
 
 @pytest.fixture(scope="module")
 def site(demo_county, tmp_path_factory):
-    with demo_app(demo_county, tmp_path_factory.mktemp("var")) as app, serve(app) as url:
+    var_dir = tmp_path_factory.mktemp("var")
+    with app_on_demo_copy(demo_county, var_dir, WTF_CSRF_ENABLED=True) as app, serve(app) as url:
         yield app, url
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from layers.search import ROWS
 from tests.bench.report import record
-from tests.browser.conftest import demo_app
+from tests.conftest import app_on_demo_copy
 from tests.web.test_planner_pages import login
 from web.services.search import initials
 
@@ -32,8 +32,7 @@ WHERE name ILIKE %(p)s OR code ILIKE %(p)s ORDER BY length(name), code LIMIT 20
 
 @pytest.fixture(scope="module")
 def demo(demo_county, tmp_path_factory):
-    with demo_app(demo_county, tmp_path_factory.mktemp("var")) as app:
-        app.config["WTF_CSRF_ENABLED"] = False
+    with app_on_demo_copy(demo_county, tmp_path_factory.mktemp("var")) as app:
         yield app
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from layers.tiles import BUFFER, EXTENT, SOURCES
 from tests.bench.report import record
-from tests.browser.conftest import demo_app
+from tests.conftest import app_on_demo_copy
 from tests.web.test_planner_pages import login
 from tests.web.test_tiles import HALF, bounds_of, tile_of
 
@@ -25,8 +25,7 @@ SAMPLES = 40
 
 @pytest.fixture(scope="module")
 def demo(demo_county, tmp_path_factory):
-    with demo_app(demo_county, tmp_path_factory.mktemp("var")) as app:
-        app.config["WTF_CSRF_ENABLED"] = False
+    with app_on_demo_copy(demo_county, tmp_path_factory.mktemp("var")) as app:
         yield app
 
 

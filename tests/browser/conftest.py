@@ -6,19 +6,17 @@ a host other than 127.0.0.1/localhost is aborted and recorded.
 """
 from __future__ import annotations
 
-import contextlib
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import DEMO_PATROL_TEAM, PASSWORD, close_app, create_test_users, serve, truncate_all
+from tests.conftest import PASSWORD, app_on_demo_copy, create_test_users, serve, truncate_all
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--lang=zh-CN"]  # date inputs read as a county user sees them (年/月/日)
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-PATROL_TEAM = DEMO_PATROL_TEAM
 
 
 def add_users(url: str) -> None:
@@ -42,22 +40,10 @@ def app_with_county(database_url, var_dir, load):
     return app
 
 
-@contextlib.contextmanager
-def demo_app(demo_county, var_dir):
-    """The app (as a browser uses it: CSRF on) on a fresh copy of the demo county."""
-    from web import create_app
-
-    with demo_county.copy() as url:
-        app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test", "VAR_DIR": str(var_dir)})
-        app.config["LOADED_COUNTY"] = "demo"
-        yield app
-        close_app(app)
-
-
 @pytest.fixture(scope="module")
 def live_app(demo_county, tmp_path_factory):
     """The app on a copy of the demo county, for this module alone."""
-    with demo_app(demo_county, tmp_path_factory.mktemp("var")) as app:
+    with app_on_demo_copy(demo_county, tmp_path_factory.mktemp("var"), WTF_CSRF_ENABLED=True) as app:
         yield app
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import psycopg2
 import pytest
 
-from tests.browser.conftest import demo_app
-from tests.conftest import ROLES, basic
+from tests.conftest import ROLES, app_on_demo_copy, basic
 
 
 @pytest.fixture(scope="module")
 def demo(demo_county, tmp_path_factory):
-    with demo_app(demo_county, tmp_path_factory.mktemp("var")) as app:
+    with app_on_demo_copy(demo_county, tmp_path_factory.mktemp("var")) as app:
         yield app
 
 
